@@ -1,0 +1,9 @@
+/**
+ * jdax: the Linux kernel's folio / dev_pagemap / fs-dax page management, over off-heap memory or a
+ * memory-mapped file. Needs no JVM flags: memory is reached through the FFM API only.
+ */
+module io.jdax {
+    requires jdk.nio.mapmode;
+
+    exports io.jdax.memory;
+}

@@ -6,4 +6,6 @@ module io.jdax {
     requires jdk.nio.mapmode;
 
     exports io.jdax.memory;
+    exports io.jdax.page;
+    exports io.jdax.wait;
 }

@@ -1,0 +1,565 @@
+package io.jdax.page;
+
+import static io.jdax.internal.PageDescriptor.*;
+
+import io.jdax.internal.PageDescriptor;
+import io.jdax.memory.Region;
+import io.jdax.wait.SleepCallback;
+import io.jdax.wait.WaitTable;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A region cut into pages, with one off-heap descriptor per page (kernel: {@code struct dev_pagemap} and
+ * its {@code struct page} array, the memmap). Pages are addressed by page frame number: {@code pfn} is the
+ * page at byte {@code pfn * pageSize()} of the region.
+ *
+ * <h2>Folios and references</h2>
+ * A folio is one page (order 0) or a compound block of {@code 2^order} pages whose first page, the head,
+ * carries the refcount; tail pages always have refcount 0. Reference operations take the head pfn.
+ * Counts are zero-based: 0 means idle. {@link #tryGet} adds a reference unless the count is 0; {@link #get}
+ * requires the caller to hold one already; {@link #incRef} is the one unchecked way from 0 to 1, for the
+ * owner that hands a folio out (the allocator, or a mapping under its entry lock). Misuse (get at 0, put at
+ * 0, overflow) throws {@link IllegalStateException} naming the pfn and the count, and leaves the count as it
+ * was: a check-and-add is one compare-and-set, and a put that underflows undoes itself before throwing
+ * (a concurrent {@code tryGet} cannot profit from the transient negative value, as it refuses counts
+ * {@code <= 0}).
+ *
+ * <h2>What the last put does</h2>
+ * Chosen with the {@link Kind} when the map is created: a {@link Kind#POOL pool} hands the folio to its
+ * {@link FolioReleaser}; a {@link Kind#DAX dax} map leaves it in place and wakes the threads
+ * {@linkplain #awaitIdle waiting for it to become idle}; a {@link Kind#DEVICE device} map does nothing.
+ *
+ * <h2>Memory ordering</h2>
+ * Every refcount change is a volatile read-modify-write (the kernel's value-returning atomics are fully
+ * ordered): a thread that drops a reference has all its writes to the folio visible to whoever sees the
+ * count fall. Layout changes ({@link #prepCompound}, {@link #split}) publish each page's link with a
+ * release store, read back with acquire loads; they require refcount 0 and must be serialised by the caller
+ * with every other way out of idle ({@link #incRef}), as the kernel serialises them under its locks.
+ *
+ * <p>The map is closed with its region, or on its own by {@link #close()}; afterwards every operation
+ * throws {@link IllegalStateException}.
+ */
+public final class PageMap implements AutoCloseable {
+
+    /** What the last {@code put} of a folio does (kernel: {@code enum memory_type}). */
+    public enum Kind {
+        /** Hands the folio back to its {@link FolioReleaser} (kernel: a pgmap with {@code ops->page_free}). */
+        POOL,
+        /** Leaves the folio in place and wakes its idle-waiters (kernel: {@code MEMORY_DEVICE_FS_DAX}). */
+        DAX,
+        /** Leaves the folio in place, ready to be mapped again (kernel: {@code MEMORY_DEVICE_GENERIC}). */
+        DEVICE
+    }
+
+    public static final long DEFAULT_PAGE_SIZE = 4096;
+    public static final long MIN_PAGE_SIZE = 4096;
+    /** Largest folio order (a folio of 2^31 pages); the kernel's largest, the PUD order, is 18 for 4 KiB pages. */
+    public static final int MAX_ORDER = PageDescriptor.MAX_ORDER;
+    /** The kernel's PMD order for 4 KiB pages: a 2 MiB folio. */
+    public static final int PMD_ORDER = 9;
+    /** The kernel's PUD order for 4 KiB pages: a 1 GiB folio. */
+    public static final int PUD_ORDER = 18;
+    /** Refcount added by a pin of an order-0 folio (kernel: {@code GUP_PIN_COUNTING_BIAS}). */
+    public static final int PIN_BIAS = 1024;
+    /** Highest refcount; an increment past it is an overflow (kernel: 127 below the wrap, as here). */
+    public static final int MAX_REFCOUNT = Integer.MAX_VALUE - 127;
+    /** Returned by lookups that found no live folio. */
+    public static final long NO_FOLIO = -1;
+
+    private final Region region;
+    private final Kind kind;
+    private final FolioReleaser releaser;
+    private final WaitTable idleWaiters;
+    private final Arena arena;
+    private final MemorySegment memmap;
+    private final CompoundLayout layout;
+    private final FolioPins pins;
+    private final FolioOwners owners;
+    private final long nrPages;
+    private final int pageShift;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private PageMap(Region region, long pageSize, Kind kind, FolioReleaser releaser) {
+        Objects.requireNonNull(region, "region");
+        if (pageSize < MIN_PAGE_SIZE || Long.bitCount(pageSize) != 1) {
+            throw new IllegalArgumentException("page size must be a power of two >= " + MIN_PAGE_SIZE + ": " + pageSize);
+        }
+        if (region.byteSize() % pageSize != 0) {
+            throw new IllegalArgumentException("region size " + region.byteSize() + " is not a multiple of the page size "
+                    + pageSize);
+        }
+        this.region = region;
+        this.kind = kind;
+        this.releaser = releaser;
+        this.pageShift = Long.numberOfTrailingZeros(pageSize);
+        this.nrPages = region.byteSize() >>> pageShift;
+        if (nrPages - 1 > MAX_PFN) {
+            throw new IllegalArgumentException("region of " + nrPages + " pages exceeds the " + (MAX_PFN + 1)
+                    + " a page map can address");
+        }
+        this.idleWaiters = kind == Kind.DAX ? new WaitTable() : null;
+        this.arena = Arena.ofShared();
+        // zero-filled: every page starts order-0, idle, unowned
+        this.memmap = arena.allocate(Math.multiplyExact(nrPages, (long) SIZE), 64);
+        this.layout = new CompoundLayout(memmap, nrPages);
+        this.pins = new FolioPins(this);
+        this.owners = new FolioOwners(this);
+        try {
+            region.attach(this);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** A pool map of 4 KiB pages whose folios go back to {@code releaser} on their last put. */
+    public static PageMap pool(Region region, FolioReleaser releaser) {
+        return pool(region, DEFAULT_PAGE_SIZE, releaser);
+    }
+
+    /** A pool map whose folios go back to {@code releaser} on their last put. */
+    public static PageMap pool(Region region, long pageSize, FolioReleaser releaser) {
+        return new PageMap(region, pageSize, Kind.POOL, Objects.requireNonNull(releaser, "releaser"));
+    }
+
+    /** A dax map of 4 KiB pages: the last put wakes idle-waiters. */
+    public static PageMap dax(Region region) {
+        return dax(region, DEFAULT_PAGE_SIZE);
+    }
+
+    /** A dax map: the last put wakes idle-waiters. */
+    public static PageMap dax(Region region, long pageSize) {
+        return new PageMap(region, pageSize, Kind.DAX, null);
+    }
+
+    /** A device map of 4 KiB pages: the last put leaves the folio with the device. */
+    public static PageMap device(Region region) {
+        return device(region, DEFAULT_PAGE_SIZE);
+    }
+
+    /** A device map: the last put leaves the folio with the device. */
+    public static PageMap device(Region region, long pageSize) {
+        return new PageMap(region, pageSize, Kind.DEVICE, null);
+    }
+
+    // ------------------------------------------------------------------ geometry
+
+    public Region region() {
+        return region;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public long nrPages() {
+        return nrPages;
+    }
+
+    public long pageSize() {
+        return 1L << pageShift;
+    }
+
+    public int pageShift() {
+        return pageShift;
+    }
+
+    /** Descriptor bytes per page. */
+    public static int descriptorSize() {
+        return SIZE;
+    }
+
+    /** The pfn of the page holding region byte {@code offset}. */
+    public long pfnOf(long offset) {
+        if (offset < 0 || offset >= region.byteSize()) {
+            throw new IndexOutOfBoundsException("offset " + offset + " is outside the region of " + region.byteSize()
+                    + " bytes");
+        }
+        return offset >>> pageShift;
+    }
+
+    /** Region byte offset of page {@code pfn}. */
+    public long offsetOf(long pfn) {
+        checkPfn(pfn);
+        return pfn << pageShift;
+    }
+
+    /** The bytes of {@code nrPages} pages from {@code pfn}. */
+    public MemorySegment pages(long pfn, long count) {
+        checkPfn(pfn);
+        if (count < 0 || count > nrPages - pfn) {
+            throw new IndexOutOfBoundsException(count + " pages from pfn " + pfn + " pass the end of the map ("
+                    + nrPages + " pages)");
+        }
+        return region.segment().asSlice(pfn << pageShift, count << pageShift);
+    }
+
+    /** The bytes of the folio headed at {@code head}. */
+    public MemorySegment folioBytes(long head) {
+        return pages(head, 1L << order(head));
+    }
+
+    // ------------------------------------------------------------------ references
+
+    /** Current refcount of page {@code pfn} (0 for tail pages). */
+    public int refCount(long pfn) {
+        checkPfn(pfn);
+        return refcount(memmap, pfn);
+    }
+
+    /**
+     * Adds a reference to a folio the caller already holds one on (kernel: {@code folio_get}).
+     *
+     * @throws IllegalStateException if the count is 0 (use after the last put) or would overflow; the count
+     *                               is unchanged
+     */
+    public void get(long head) {
+        getRefs(head, 1);
+    }
+
+    /** Adds {@code n >= 1} references to a folio the caller holds (kernel: {@code folio_ref_add}). */
+    public void getRefs(long head, int n) {
+        checkPfn(head);
+        checkRefs(n);
+        int c = refcount(memmap, head);
+        for (;;) {
+            if (c <= 0) {
+                throw idleGet(head, c);
+            }
+            if (c > MAX_REFCOUNT - n) {
+                throw overflow(head, c, n);
+            }
+            int witness = compareAndExchangeRefcount(memmap, head, c, c + n);
+            if (witness == c) {
+                return;
+            }
+            c = witness;
+        }
+    }
+
+    /**
+     * Adds a reference unless the count is 0 (kernel: {@code folio_try_get}). Fails on a tail page, whose
+     * count is always 0; to take a reference through any page of a folio use {@link #tryGetFolio}.
+     *
+     * @return whether a reference was taken
+     * @throws IllegalStateException if the count would overflow
+     */
+    public boolean tryGet(long head) {
+        checkPfn(head);
+        return tryAddRefs(head, 1);
+    }
+
+    /** Add-unless-idle of {@code n} references; the caller has checked pfn and n. */
+    boolean tryAddRefs(long head, int n) {
+        int c = refcount(memmap, head);
+        for (;;) {
+            if (c <= 0) {
+                return false;
+            }
+            if (c > MAX_REFCOUNT - n) {
+                throw overflow(head, c, n);
+            }
+            int witness = compareAndExchangeRefcount(memmap, head, c, c + n);
+            if (witness == c) {
+                return true;
+            }
+            c = witness;
+        }
+    }
+
+    /**
+     * Adds a reference whatever the count, 0 included (kernel: {@code folio_ref_inc}, the "0 -> 1 is legal
+     * under the entry lock" of the fs-dax fault path). The caller serialises it with every other move out of
+     * idle and with layout changes of this folio.
+     *
+     * @throws IllegalArgumentException if {@code head} is a tail page
+     * @throws IllegalStateException    if the count is negative or would overflow; it is unchanged
+     */
+    public void incRef(long head) {
+        checkPfn(head);
+        long info = info(memmap, head);
+        if (isTail(info)) {
+            throw new IllegalArgumentException("pfn " + head + " is a tail page of folio " + link(info)
+                    + ": references are taken on the head");
+        }
+        int c = refcount(memmap, head);
+        for (;;) {
+            if (c < 0) {
+                throw new IllegalStateException("pfn " + head + ": refcount is " + c + " (corrupt)");
+            }
+            if (c > MAX_REFCOUNT - 1) {
+                throw overflow(head, c, 1);
+            }
+            int witness = compareAndExchangeRefcount(memmap, head, c, c + 1);
+            if (witness == c) {
+                return;
+            }
+            c = witness;
+        }
+    }
+
+    /**
+     * Drops a reference (kernel: {@code folio_put}); the put that drops the last one does what the map's
+     * {@link Kind} says, on this thread, before returning.
+     *
+     * @return whether this put dropped the last reference
+     * @throws IllegalStateException if the count was already 0 (more puts than gets); it is unchanged
+     */
+    public boolean put(long head) {
+        checkPfn(head);
+        int old = getAndAddRefcount(memmap, head, -1);
+        if (old > 1) {
+            return false;
+        }
+        if (old == 1) {
+            lastPut(head);
+            return true;
+        }
+        getAndAddRefcount(memmap, head, 1); // undo, so the count is left as it was
+        throw underflow(head, old, 1);
+    }
+
+    /** Drops {@code n >= 1} references (kernel: {@code folio_put_refs}); see {@link #put}. */
+    public boolean putRefs(long head, int n) {
+        checkPfn(head);
+        checkRefs(n);
+        int old = getAndAddRefcount(memmap, head, -n);
+        if (old > n) {
+            return false;
+        }
+        if (old == n) {
+            lastPut(head);
+            return true;
+        }
+        getAndAddRefcount(memmap, head, n);
+        throw underflow(head, old, n);
+    }
+
+    /**
+     * The count just reached 0. The getAndAdd that got here is a volatile write, so the wake below reads
+     * the waiter count after it: the waker half of {@link WaitTable}'s ordering contract, for free.
+     */
+    void lastPut(long head) {
+        switch (kind) {
+            case POOL -> releaser.release(this, head);
+            case DAX -> idleWaiters.wakeAll(head);
+            case DEVICE -> { }
+        }
+    }
+
+    /** Pin accounting of this map's folios (kernel: the {@code FOLL_PIN} half of mm/gup.c). */
+    public FolioPins pins() {
+        return pins;
+    }
+
+    /** Owner fields of this map's folios: mapping, index, share (kernel: what fs/dax.c keeps in a folio). */
+    public FolioOwners owners() {
+        return owners;
+    }
+
+    // ------------------------------------------------------------------ compound folios
+
+    /**
+     * The head pfn of the folio containing {@code pfn} (kernel: {@code page_folio}). Stable only while the
+     * caller holds a reference; otherwise use {@link #tryGetFolio}.
+     */
+    public long folioOf(long pfn) {
+        checkPfn(pfn);
+        long info = info(memmap, pfn);
+        return isTail(info) ? link(info) : pfn;
+    }
+
+    /** Order of the folio headed at {@code head}: 0 unless it is a compound head (kernel: {@code folio_order}). */
+    public int order(long head) {
+        checkPfn(head);
+        long info = requireNotTail(head);
+        return isHead(info) ? folioOrderBits(info(memmap, head + 1)) : 0;
+    }
+
+    /** Pages in the folio headed at {@code head} (kernel: {@code folio_nr_pages}). */
+    public long nrPages(long head) {
+        return 1L << order(head);
+    }
+
+    /**
+     * Takes a reference on the folio containing {@code pfn}, safely against a concurrent split and re-prep
+     * (kernel: {@code try_get_folio}): look up the head, add a reference unless its count is 0, then check
+     * that the page still belongs to that head; if not, drop the reference and start again. It works because
+     * a split requires refcount 0, so a held reference pins the layout, and the recheck catches a split and
+     * re-prep that happened between the lookup and the add.
+     *
+     * @return the head pfn now referenced, or {@link #NO_FOLIO} if the folio is idle
+     */
+    public long tryGetFolio(long pfn) {
+        checkPfn(pfn);
+        for (;;) {
+            long info = info(memmap, pfn);
+            long head = isTail(info) ? link(info) : pfn;
+            if (!tryAddRefs(head, 1)) {
+                return NO_FOLIO;
+            }
+            long now = info(memmap, pfn);
+            if ((isTail(now) ? link(now) : pfn) == head) {
+                return head;
+            }
+            put(head); // raced with a split; may be the last put of whatever head became
+        }
+    }
+
+    /**
+     * Makes the {@code 2^order} pages from {@code head} one folio (kernel: {@code prep_compound_page}): the
+     * head gets the head flag, page[1] the order, a zero pin count and entire mapcount, every tail a link to
+     * the head. Order 0 changes nothing.
+     *
+     * @throws IllegalArgumentException  if the order is out of range or {@code head} is not aligned to it
+     * @throws IndexOutOfBoundsException if the folio would pass the end of the map
+     * @throws IllegalStateException     if a page is already part of a large folio, free in an allocator, or
+     *                                   referenced; nothing is changed
+     */
+    public void prepCompound(long head, int order) {
+        checkPfn(head);
+        layout.prep(head, order);
+    }
+
+    /**
+     * Splits the folio headed at {@code head} back into order-0 pages (kernel: the split in
+     * {@code dax_folio_put}): resets the order kept in page[1] first (without that, a stale page[1] became
+     * the flags of a new order-0 folio), then clears every page's head flag and link (restoring, in the
+     * kernel's words, the pgmap the tails lost: here the map is implied by the array), mapping and share.
+     * An order-0 folio only has its mapping and share cleared.
+     *
+     * @throws IllegalArgumentException if {@code head} is a tail page
+     * @throws IllegalStateException    if any page is referenced or pinned, or the folio is still shared
+     *                                  ({@code share > 0}); nothing is changed
+     */
+    public void split(long head) {
+        checkPfn(head);
+        layout.split(head);
+    }
+
+    // ------------------------------------------------------------------ idle waiting (dax maps)
+
+    /** Whether the folio is idle: refcount 0, nobody maps or pins it. */
+    public boolean isIdle(long head) {
+        checkPfn(head);
+        return refcount(memmap, head) == 0;
+    }
+
+    /**
+     * Waits until the folio is idle, ignoring interrupts (kernel: {@code wait_page_idle_uninterruptible}, used
+     * by {@code dax_break_layout_final}); an interrupt is re-asserted on return.
+     *
+     * @param callback run around each sleep (the kernel's {@code cmd}: drop a lock, retake it), or null
+     * @throws IllegalStateException    if this is not a {@link Kind#DAX dax} map
+     * @throws IllegalArgumentException if {@code head} is a tail page (the wait key must be the head)
+     */
+    public void awaitIdleUninterruptibly(long head, SleepCallback callback) {
+        idleWaiters(head).awaitUninterruptibly(head, () -> refcount(memmap, head) == 0, callback);
+    }
+
+    /**
+     * Waits until the folio is idle or the thread is interrupted (kernel: {@code wait_page_idle}). The count
+     * is tested before the interrupt, as in the kernel: an idle folio returns normally even when the thread
+     * was interrupted, and leaves the interrupt status set.
+     *
+     * @param callback run around each sleep, or null; an exception from it ends the wait, nothing queued
+     * @throws InterruptedException if interrupted while the folio was still busy (status cleared)
+     */
+    public void awaitIdle(long head, SleepCallback callback) throws InterruptedException {
+        idleWaiters(head).await(head, () -> refcount(memmap, head) == 0, callback);
+    }
+
+    /**
+     * Like {@link #awaitIdle(long, SleepCallback)}, giving up after {@code timeout}.
+     *
+     * @return whether the folio became idle in time
+     */
+    public boolean awaitIdle(long head, long timeout, TimeUnit unit, SleepCallback callback)
+            throws InterruptedException {
+        return idleWaiters(head).await(head, () -> refcount(memmap, head) == 0, timeout, unit, callback);
+    }
+
+    /** Threads now waiting for the folio headed at {@code head} to become idle. */
+    public int idleWaiterCount(long head) {
+        return idleWaiters(head).waitersOn(head);
+    }
+
+    private WaitTable idleWaiters(long head) {
+        checkPfn(head);
+        if (idleWaiters == null) {
+            throw new IllegalStateException("idle waiting needs a DAX page map; this one is " + kind
+                    + " (its last put " + (kind == Kind.POOL ? "frees the folio" : "wakes nobody") + ")");
+        }
+        requireNotTail(head);
+        return idleWaiters;
+    }
+
+    // ------------------------------------------------------------------ checks and messages
+
+    /** The descriptor array, for this package's other folio views. */
+    MemorySegment memmap() {
+        return memmap;
+    }
+
+    void checkPfn(long pfn) {
+        if (pfn < 0 || pfn >= nrPages) {
+            throw new IndexOutOfBoundsException("pfn " + pfn + " is outside the page map of " + nrPages + " pages");
+        }
+    }
+
+    private static void checkRefs(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("reference count to add or drop must be >= 1: " + n);
+        }
+    }
+
+    long requireNotTail(long pfn) {
+        long info = info(memmap, pfn);
+        if (isTail(info)) {
+            throw new IllegalArgumentException("pfn " + pfn + " is a tail page of folio " + link(info)
+                    + ": pass the head");
+        }
+        return info;
+    }
+
+    private IllegalStateException idleGet(long head, int count) {
+        long info = info(memmap, head);
+        String why = isTail(info) ? " (it is a tail page of folio " + link(info) + ": references are taken on the head)"
+                : " (idle or freed: a get after the last put)";
+        return new IllegalStateException("pfn " + head + ": get with refcount " + count + why);
+    }
+
+    private static IllegalStateException overflow(long head, int count, int n) {
+        return new IllegalStateException("pfn " + head + ": refcount " + count + " + " + n + " would pass the limit "
+                + MAX_REFCOUNT);
+    }
+
+    private IllegalStateException underflow(long head, int count, int n) {
+        long info = info(memmap, head);
+        String why = isTail(info) ? " (it is a tail page of folio " + link(info) + ")" : " (more puts than gets)";
+        return new IllegalStateException("pfn " + head + ": put of " + n + " with refcount " + count + why);
+    }
+
+    /** Frees the descriptors; the region stays mapped. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            region.detach(this);
+            arena.close();
+        }
+    }
+
+    public boolean isOpen() {
+        return !closed.get() && memmap.scope().isAlive();
+    }
+
+    @Override
+    public String toString() {
+        return "PageMap[" + kind + ", " + nrPages + " pages of " + pageSize() + " bytes over " + region + "]";
+    }
+}

@@ -1,0 +1,55 @@
+package io.jdax.page;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jdax.memory.Region;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class PoolPageMapTest extends PageMapContract {
+
+    final List<Long> released = new ArrayList<>();
+
+    @Override
+    PageMap create(Region region, long pageSize) {
+        return PageMap.pool(region, pageSize, (m, head) -> {
+            assertEquals(0, m.refCount(head), "the releaser receives an idle folio");
+            released.add(head);
+        });
+    }
+
+    @Override
+    void assertLastPutHandled(long head) {
+        assertEquals(List.of(head), released, "the last put hands the folio to the releaser, once");
+    }
+
+    @Test
+    void onlyTheLastPutReleases() {
+        map.prepCompound(64, 3);
+        map.incRef(64);
+        map.getRefs(64, 2);
+        map.put(64);
+        map.put(64);
+        assertTrue(released.isEmpty());
+        map.put(64);
+        assertEquals(List.of(64L), released);
+    }
+
+    @Test
+    void poolMapsDoNotWaitForIdle() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> map.awaitIdle(1, null));
+        assertTrue(e.getMessage().contains("POOL"), e.getMessage());
+        assertThrows(NullPointerException.class, () -> PageMap.pool(region, null));
+    }
+
+    @Test
+    void longTermPinsAreAllowed() {
+        map.incRef(9);
+        assertEquals(9, map.pins().pin(9, true));
+    }
+}

@@ -2,6 +2,7 @@ package io.jdax.page;
 
 import static io.jdax.internal.PageDescriptor.*;
 
+import io.jdax.internal.Internals;
 import io.jdax.internal.PageDescriptor;
 import io.jdax.memory.Region;
 import io.jdax.wait.SleepCallback;
@@ -70,6 +71,11 @@ public final class PageMap implements AutoCloseable {
     public static final int MAX_REFCOUNT = Integer.MAX_VALUE - 127;
     /** Returned by lookups that found no live folio. */
     public static final long NO_FOLIO = -1;
+
+    static {
+        // lets the allocator in io.jdax.alloc keep its free lists in the descriptors without a public accessor
+        Internals.registerMemmapAccess(PageMap::memmap);
+    }
 
     private final Region region;
     private final Kind kind;
@@ -349,6 +355,58 @@ public final class PageMap implements AutoCloseable {
             case POOL -> releaser.release(this, head);
             case DAX -> idleWaiters.wakeAll(head);
             case DEVICE -> { }
+        }
+    }
+
+    // ------------------------------------------------------------------ mappings
+
+    /**
+     * How many times the folio is mapped (kernel: {@code folio_mapcount}, zero-based here): an order-0 folio
+     * counts in its own mapcount, a large folio mapped whole counts in page[1]'s entire mapcount.
+     */
+    public int mapCount(long head) {
+        checkPfn(head);
+        return isHead(requireNotTail(head)) ? entireMapcount(memmap, head) : mapcount(memmap, head);
+    }
+
+    /**
+     * Records one more mapping of the whole folio (kernel: {@code folio_add_file_rmap_pte} for order 0,
+     * {@code _pmd} / {@code _pud} for a large folio). A mapping also holds a reference: take that with
+     * {@link #incRef} or {@link #get}, this only counts the mapping.
+     *
+     * @throws IllegalStateException if the count would overflow; it is unchanged
+     */
+    public void incMapCount(long head) {
+        checkPfn(head);
+        boolean large = isHead(requireNotTail(head));
+        int old = large ? getAndAddEntireMapcount(memmap, head, 1) : getAndAddMapcount(memmap, head, 1);
+        if (old >= MAX_REFCOUNT) {
+            undoMapCount(head, large, -1);
+            throw new IllegalStateException("pfn " + head + ": mapcount " + old + " + 1 would pass the limit "
+                    + MAX_REFCOUNT);
+        }
+    }
+
+    /**
+     * Records one mapping fewer (kernel: {@code folio_remove_rmap_*}).
+     *
+     * @throws IllegalStateException if the folio is not mapped; the count is unchanged
+     */
+    public void decMapCount(long head) {
+        checkPfn(head);
+        boolean large = isHead(requireNotTail(head));
+        int old = large ? getAndAddEntireMapcount(memmap, head, -1) : getAndAddMapcount(memmap, head, -1);
+        if (old <= 0) {
+            undoMapCount(head, large, 1);
+            throw new IllegalStateException("pfn " + head + ": unmap with mapcount " + old);
+        }
+    }
+
+    private void undoMapCount(long head, boolean large, int delta) {
+        if (large) {
+            getAndAddEntireMapcount(memmap, head, delta);
+        } else {
+            getAndAddMapcount(memmap, head, delta);
         }
     }
 

@@ -365,6 +365,31 @@ abstract class PageMapContract {
         assertLastPutHandled(20);
     }
 
+    // ---------------------------------------------------------------- mapcounts
+
+    @Test
+    void mapCountsCountWholeFolioMappings() {
+        map.prepCompound(64, 3);
+        map.incMapCount(64);
+        map.incMapCount(64);
+        map.incMapCount(5);
+        assertEquals(2, map.mapCount(64));
+        assertEquals(1, map.mapCount(5));
+        assertEquals(0, map.refCount(64), "counting a mapping takes no reference");
+        assertThrows(IllegalArgumentException.class, () -> map.incMapCount(65));
+        map.decMapCount(64);
+        map.decMapCount(64);
+        map.decMapCount(5);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> map.decMapCount(64));
+        assertMessageNames(e, "pfn 64", "mapcount 0");
+        assertEquals(0, map.mapCount(64));
+        assertThrows(IllegalStateException.class, () -> map.decMapCount(5));
+        assertEquals(0, map.mapCount(5));
+        map.split(64);
+        assertPristine(64);
+        assertPristine(65);
+    }
+
     // ---------------------------------------------------------------- owners
 
     @Test

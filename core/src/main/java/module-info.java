@@ -8,4 +8,5 @@ module io.jdax {
     exports io.jdax.memory;
     exports io.jdax.page;
     exports io.jdax.wait;
+    exports io.jdax.alloc;
 }

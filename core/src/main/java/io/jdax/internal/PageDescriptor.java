@@ -105,6 +105,14 @@ public final class PageDescriptor {
         return (int) INT.getAndAdd(memmap, offset(pfn) + REFCOUNT_OFFSET, delta);
     }
 
+    /**
+     * Sets the count of a folio its allocator owns exclusively (kernel: {@code set_page_refcounted}, a plain
+     * set). Release: whoever the folio is handed to sees the allocator's writes to it.
+     */
+    public static void setRefcountRelease(MemorySegment memmap, long pfn, int value) {
+        INT.setRelease(memmap, offset(pfn) + REFCOUNT_OFFSET, value);
+    }
+
     /** Returns the witness value: equal to {@code expected} when the exchange happened. */
     public static int compareAndExchangeRefcount(MemorySegment memmap, long pfn, int expected, int value) {
         return (int) INT.compareAndExchange(memmap, offset(pfn) + REFCOUNT_OFFSET, expected, value);
@@ -200,6 +208,42 @@ public final class PageDescriptor {
 
     public static long getAndAddIndex(MemorySegment memmap, long pfn, long delta) {
         return (long) LONG.getAndAdd(memmap, offset(pfn) + INDEX_OFFSET, delta);
+    }
+
+    // ---- free buddy blocks (kernel: PageBuddy, buddy_order, page->buddy_list)
+
+    public static boolean isBuddy(long info) {
+        return (info & BUDDY) != 0;
+    }
+
+    /** Marks {@code pfn} the first page of a free block of {@code order}; its links are set by the caller. */
+    public static void markBuddy(MemorySegment memmap, long pfn, int order) {
+        setInfo(memmap, pfn, withBuddyOrder(info(memmap, pfn) | BUDDY, order));
+    }
+
+    /** Clears the free-block mark and order of {@code pfn} and its list links: the page is a plain order-0 page. */
+    public static void clearBuddy(MemorySegment memmap, long pfn) {
+        setInfo(memmap, pfn, withBuddyOrder(info(memmap, pfn) & ~BUDDY, 0));
+        setMapping(memmap, pfn, 0);
+        setIndex(memmap, pfn, 0);
+    }
+
+    /** Next block in a free list (stored in the mapping slot of a free block's first page). */
+    public static long nextFree(MemorySegment memmap, long pfn) {
+        return mapping(memmap, pfn);
+    }
+
+    /** Previous block in a free list (stored in the index slot of a free block's first page). */
+    public static long prevFree(MemorySegment memmap, long pfn) {
+        return index(memmap, pfn);
+    }
+
+    public static void setNextFree(MemorySegment memmap, long pfn, long next) {
+        setMapping(memmap, pfn, next);
+    }
+
+    public static void setPrevFree(MemorySegment memmap, long pfn, long prev) {
+        setIndex(memmap, pfn, prev);
     }
 
     /** Whole-descriptor reset to the state of a fresh page: used when a page map is created or verified. */

@@ -1,0 +1,383 @@
+package io.jdax.alloc;
+
+import static io.jdax.internal.PageDescriptor.NIL;
+import static io.jdax.internal.PageDescriptor.folioOrderBits;
+import static io.jdax.internal.PageDescriptor.info;
+import static io.jdax.internal.PageDescriptor.isHead;
+import static io.jdax.internal.PageDescriptor.setRefcountRelease;
+
+import io.jdax.alloc.FolioCache.Stripe;
+import io.jdax.internal.Internals;
+import io.jdax.internal.PageDescriptor;
+import io.jdax.memory.Region;
+import io.jdax.page.PageMap;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A buddy allocator of folios over a region (kernel: the page allocator of mm/page_alloc.c). It owns a
+ * {@link PageMap.Kind#POOL pool} page map whose last put returns each folio here.
+ *
+ * <p>{@link #allocate(int) allocate(order)} hands out a folio of {@code 2^order} pages, prepped as a compound
+ * folio when {@code order > 0}, with refcount 1: the caller owns that reference, shares it with
+ * {@link PageMap#get} and gives it back with {@link PageMap#put}; the last put returns the folio. Orders 0 to
+ * 3 and the PMD order go through striped caches ({@link FolioCache}) with no global lock on the fast path;
+ * other orders, cache refills and cache drains take the zone lock (lock order: a stripe, then the zone).
+ * When the zone cannot serve a request, every cache is drained back (its folios split and merged) and the
+ * request is tried once more before it fails: failure is an exception or an empty result, never a wait.
+ *
+ * <p>Thread-safe. {@link #stats()} and {@link #verify()} lock every stripe and then the zone for an exact
+ * snapshot; they are for tests and monitoring, not hot paths.
+ */
+public final class BuddyAllocator implements AutoCloseable {
+
+    /** Orders with a cache, where the max order reaches them (kernel: the pcp orders 0..3 and the THP order). */
+    private static final int[] CACHED_ORDERS = {0, 1, 2, 3, PageMap.PMD_ORDER};
+    /** Folios per stripe for each of {@link #CACHED_ORDERS}; refills and drains move half. */
+    private static final int[] CACHE_CAPACITY = {64, 32, 16, 8, 2};
+
+    private final PageMap map;
+    private final MemorySegment memmap;
+    private final Zone zone;
+    private final FolioCache cache;       // null without caches
+    private final int[] cacheSlot;        // order -> cache slot, or -1
+    private final int[] batch;            // cache slot -> folios per refill or drain
+    private final int[] slotOrder;        // cache slot -> order
+    private final LongAdder failures = new LongAdder();
+    private volatile boolean closed;
+
+    private BuddyAllocator(Builder b) {
+        this.map = PageMap.pool(b.region, b.pageSize, this::release);
+        this.memmap = Internals.memmap(map);
+        int maxOrder = Math.min(b.maxOrder, 63 - Long.numberOfLeadingZeros(map.nrPages()));
+        long limit = b.limitBytes == Long.MAX_VALUE ? Long.MAX_VALUE : b.limitBytes >>> map.pageShift();
+        this.zone = new Zone(memmap, map.nrPages(), maxOrder, limit);
+        this.cacheSlot = new int[maxOrder + 1];
+        Arrays.fill(cacheSlot, -1);
+        int[] capacity = new int[CACHED_ORDERS.length];
+        int[] orders = new int[CACHED_ORDERS.length];
+        int slots = 0;
+        for (int i = 0; i < CACHED_ORDERS.length && b.cacheStripes > 0; i++) {
+            if (CACHED_ORDERS[i] <= maxOrder) {
+                cacheSlot[CACHED_ORDERS[i]] = slots;
+                orders[slots] = CACHED_ORDERS[i];
+                capacity[slots++] = CACHE_CAPACITY[i];
+            }
+        }
+        this.slotOrder = Arrays.copyOf(orders, slots);
+        this.batch = new int[slots];
+        int maxBatch = 1;
+        for (int s = 0; s < slots; s++) {
+            batch[s] = Math.max(1, capacity[s] / 2);
+            maxBatch = Math.max(maxBatch, batch[s]);
+        }
+        this.cache = slots == 0 ? null : new FolioCache(b.cacheStripes, Arrays.copyOf(capacity, slots), maxBatch);
+    }
+
+    /** An allocator over {@code region}: 4 KiB pages, orders up to the PUD order, caches, no limit. */
+    public static BuddyAllocator create(Region region) {
+        return builder(region).build();
+    }
+
+    public static Builder builder(Region region) {
+        return new Builder(region);
+    }
+
+    /** Options of a {@link BuddyAllocator}. */
+    public static final class Builder {
+        private final Region region;
+        private long pageSize = PageMap.DEFAULT_PAGE_SIZE;
+        private int maxOrder = PageMap.PUD_ORDER;
+        private long limitBytes = Long.MAX_VALUE;
+        private int cacheStripes = defaultStripes();
+
+        private Builder(Region region) {
+            this.region = Objects.requireNonNull(region, "region");
+        }
+
+        private static int defaultStripes() {
+            int want = Math.min(64, Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
+            return Integer.highestOneBit(want - 1) << 1;
+        }
+
+        /** Page size, a power of two >= 4096 (default 4096). */
+        public Builder pageSize(long bytes) {
+            this.pageSize = bytes;
+            return this;
+        }
+
+        /** Largest order served and merged to (default the PUD order, 18); capped by the region's size. */
+        public Builder maxOrder(int order) {
+            if (order < 0 || order > PageMap.MAX_ORDER) {
+                throw new IllegalArgumentException("max order " + order + " outside [0, " + PageMap.MAX_ORDER + "]");
+            }
+            this.maxOrder = order;
+            return this;
+        }
+
+        /** Cap on the bytes allocated or cached at once, rounded down to pages (default: none). */
+        public Builder limitBytes(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("limit must be positive: " + bytes);
+            }
+            this.limitBytes = bytes;
+            return this;
+        }
+
+        /** Cache stripes: a power of two up to 1024, or 0 for no caches (default 2 x CPUs, at most 64). */
+        public Builder cacheStripes(int stripes) {
+            if (stripes < 0 || stripes > 1024 || (stripes != 0 && Integer.bitCount(stripes) != 1)) {
+                throw new IllegalArgumentException("cache stripes must be 0 or a power of two <= 1024: " + stripes);
+            }
+            this.cacheStripes = stripes;
+            return this;
+        }
+
+        public BuddyAllocator build() {
+            return new BuddyAllocator(this);
+        }
+    }
+
+    /** The pool page map of the folios: share them with {@code get}, return them with {@code put}. */
+    public PageMap pageMap() {
+        return map;
+    }
+
+    /** Largest order served. */
+    public int maxOrder() {
+        return zone.maxOrder();
+    }
+
+    // ------------------------------------------------------------------ allocation
+
+    /**
+     * A folio of {@code 2^order} pages with refcount 1.
+     *
+     * @return the head pfn
+     * @throws IllegalArgumentException if {@code order} is outside {@code [0, maxOrder()]}
+     * @throws OutOfPagesException      if no block is free or the limit would be passed, caches drained
+     * @throws IllegalStateException    if the allocator is closed
+     */
+    public long allocate(int order) {
+        long pfn = tryAllocate(order);
+        if (pfn == PageMap.NO_FOLIO) {
+            throw outOfPages(order);
+        }
+        return pfn;
+    }
+
+    /** Like {@link #allocate} but returns {@link PageMap#NO_FOLIO} when nothing can be had. */
+    public long tryAllocate(int order) {
+        if (closed) {
+            throw new IllegalStateException("allocator is closed");
+        }
+        if (order < 0 || order > zone.maxOrder()) {
+            throw new IllegalArgumentException("order " + order + " outside [0, " + zone.maxOrder() + "]");
+        }
+        int slot = cacheSlot[order];
+        if (slot >= 0) {
+            Stripe s = cache.lockAny();
+            if (s != null) {
+                long pfn;
+                try {
+                    pfn = s.pop(slot);
+                    if (pfn == NIL) {
+                        pfn = refill(s, slot, order);
+                    }
+                    if (pfn != NIL) {
+                        s.allocations++;
+                    }
+                } finally {
+                    s.unlock();
+                }
+                if (pfn != NIL) {
+                    setRefcountRelease(memmap, pfn, 1); // kernel: set_page_refcounted; the folio is ours alone
+                    return pfn;
+                }
+            }
+        }
+        return allocateDirect(order);
+    }
+
+    /** Zone path: cache-less orders, busy stripes, empty zone for a refill. Drains caches once under pressure. */
+    private long allocateDirect(int order) {
+        long pfn = zone.take(order, true);
+        if (pfn < 0 && cache != null) {
+            drainCaches();
+            pfn = zone.take(order, true);
+        }
+        if (pfn < 0) {
+            failures.increment();
+            return PageMap.NO_FOLIO;
+        }
+        map.prepCompound(pfn, order);
+        setRefcountRelease(memmap, pfn, 1);
+        return pfn;
+    }
+
+    /** With stripe {@code s} locked and its stack empty: a batch from the zone, prepped; returns one of them. */
+    private long refill(Stripe s, int slot, int order) {
+        int n = zone.takeBatch(order, s.scratch, batch[slot]);
+        if (n == 0) {
+            return NIL;
+        }
+        for (int i = 0; i < n; i++) {
+            map.prepCompound(s.scratch[i], order);
+        }
+        for (int i = 0; i < n - 1; i++) {
+            s.push(slot, s.scratch[i]);
+        }
+        return s.scratch[n - 1];
+    }
+
+    // ------------------------------------------------------------------ free (the pool map's releaser)
+
+    /** The last put of one of our folios: cache it, or split it and merge it back into the zone. */
+    private void release(PageMap m, long head) {
+        long info = info(memmap, head);
+        int order = isHead(info) ? folioOrderBits(info(memmap, head + 1)) : 0;
+        scrubOwner(head);
+        int slot = order < cacheSlot.length ? cacheSlot[order] : -1;
+        if (slot >= 0 && !closed) {
+            Stripe s = cache.lockAny();
+            if (s != null) {
+                try {
+                    if (!s.push(slot, head)) {
+                        int n = s.takeOldest(slot, s.scratch, batch[slot]);
+                        toZone(s.scratch, n, order);
+                        s.push(slot, head);
+                    }
+                    return;
+                } finally {
+                    s.unlock();
+                }
+            }
+        }
+        map.split(head);
+        zone.give(head, order);
+    }
+
+    /** Folios come back with whatever owner fields a user set; clear them so the next owner starts clean. */
+    private void scrubOwner(long head) {
+        if (PageDescriptor.mapping(memmap, head) != 0 || PageDescriptor.index(memmap, head) != 0) {
+            PageDescriptor.setMapping(memmap, head, 0);
+            PageDescriptor.setIndex(memmap, head, 0);
+        }
+    }
+
+    private void toZone(long[] folios, int n, int order) {
+        for (int i = 0; i < n; i++) {
+            map.split(folios[i]);
+        }
+        zone.giveBatch(folios, order, n);
+    }
+
+    /** Returns every cached folio to the zone, merging it: on pressure, on close, or when asked. */
+    public void drainCaches() {
+        if (cache == null) {
+            return;
+        }
+        for (int i = 0; i < cache.stripeCount(); i++) {
+            Stripe s = cache.stripe(i);
+            s.lockSlowly();
+            try {
+                for (int slot = 0; slot < slotOrder.length; slot++) {
+                    int n;
+                    while ((n = s.takeOldest(slot, s.scratch, s.scratch.length)) > 0) {
+                        toZone(s.scratch, n, slotOrder[slot]);
+                    }
+                }
+            } finally {
+                s.unlock();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ accounting
+
+    /** An exact snapshot (locks every stripe, then the zone). */
+    public AllocatorStats stats() {
+        return snapshot(false);
+    }
+
+    /**
+     * Checks every invariant against the descriptors and returns the snapshot they agree on: free blocks
+     * aligned to their order and marked free, no two free buddies of one order left unmerged, no page in two
+     * places (free block, cached folio, allocated folio), cached folios idle and of their slot's order,
+     * allocated folios referenced, free + cached + allocated == total, and the zone's count of pages out of
+     * its lists equal to cached + allocated. Needs quiescence: call it when no allocation or release runs.
+     *
+     * @throws IllegalStateException naming the first broken invariant
+     */
+    public AllocatorStats verify() {
+        return snapshot(true);
+    }
+
+    private AllocatorStats snapshot(boolean verify) {
+        int stripes = cache == null ? 0 : cache.stripeCount();
+        for (int i = 0; i < stripes; i++) {
+            cache.stripe(i).lockSlowly();
+        }
+        zone.lock();
+        try {
+            long cached = 0;
+            long allocations = 0;
+            for (int i = 0; i < stripes; i++) {
+                Stripe s = cache.stripe(i);
+                allocations += s.allocations;
+                for (int slot = 0; slot < slotOrder.length; slot++) {
+                    cached += (long) s.size(slot) << slotOrder[slot];
+                }
+            }
+            allocations += zone.directAllocations();
+            long[] blocks = zone.freeBlocks();
+            long free = 0;
+            for (int o = 0; o < blocks.length; o++) {
+                free += blocks[o] << o;
+            }
+            long allocated = zone.takenPages() - cached;
+            if (verify) {
+                new AllocatorVerifier(map, memmap, zone.freeArea(), cache, slotOrder).check(free, cached, allocated);
+            }
+            return new AllocatorStats(map.nrPages(), free, blocks, cached, allocated, zone.limitPages(), allocations,
+                    failures.sum());
+        } finally {
+            zone.unlock();
+            for (int i = stripes - 1; i >= 0; i--) {
+                cache.stripe(i).unlock();
+            }
+        }
+    }
+
+    private OutOfPagesException outOfPages(int order) {
+        AllocatorStats s = stats();
+        boolean overLimit = s.cachedPages() + s.allocatedPages() + (1L << order) > s.limitPages();
+        long size = map.pageSize() << order;
+        String why = overLimit
+                ? "the limit of " + s.limitPages() + " pages would be passed (" + s.allocatedPages() + " allocated)"
+                : "no free block of order >= " + order + " (free blocks per order " + Arrays.toString(s.freeBlocks())
+                        + ", " + s.freePages() + " pages free in all)";
+        return new OutOfPagesException("cannot allocate an order-" + order + " folio (" + size + " bytes): " + why,
+                order, overLimit);
+    }
+
+    /** Drains the caches and closes the page map (the region stays open). Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        drainCaches();
+        map.close();
+    }
+
+    @Override
+    public String toString() {
+        return "BuddyAllocator[" + map.nrPages() + " pages of " + map.pageSize() + " bytes, max order " + maxOrder()
+                + (cache == null ? ", no caches" : ", " + cache.stripeCount() + " cache stripes") + "]";
+    }
+}

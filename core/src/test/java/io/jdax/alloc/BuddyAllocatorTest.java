@@ -1,0 +1,318 @@
+package io.jdax.alloc;
+
+import static io.jdax.page.PageMap.NO_FOLIO;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jdax.memory.Region;
+import io.jdax.page.PageMap;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class BuddyAllocatorTest {
+
+    static final int PAGES = 4096; // 16 MiB of 4 KiB pages: max order 12
+
+    final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+    }
+
+    BuddyAllocator allocator(long pages, int stripes) {
+        Region region = Region.anonymous(pages * 4096);
+        toClose.add(region);
+        BuddyAllocator a = BuddyAllocator.builder(region).cacheStripes(stripes).build();
+        toClose.add(a);
+        return a;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 4})
+    void handsOutAlignedPreppedFoliosWithOneReference(int stripes) {
+        BuddyAllocator a = allocator(PAGES, stripes);
+        PageMap map = a.pageMap();
+        assertEquals(12, a.maxOrder());
+        for (int order : new int[] {0, 1, 3, 5, 9, 12}) {
+            long pfn = a.allocate(order);
+            assertEquals(0, pfn & ((1L << order) - 1), "order-" + order + " folio at " + pfn + " is aligned");
+            assertEquals(order, map.order(pfn));
+            assertEquals(1, map.refCount(pfn));
+            map.put(pfn);
+            a.verify();
+        }
+        AllocatorStats s = a.verify();
+        assertEquals(0, s.allocatedPages());
+        assertEquals(PAGES, s.freePages() + s.cachedPages());
+        assertEquals(6, s.allocations());
+    }
+
+    @Test
+    void theLastPutReturnsTheFolioAndSharedFoliosStayOut() {
+        BuddyAllocator a = allocator(PAGES, 0);
+        PageMap map = a.pageMap();
+        long pfn = a.allocate(4);
+        map.get(pfn);
+        map.put(pfn);
+        assertEquals(16, a.verify().allocatedPages(), "one reference still held");
+        map.put(pfn);
+        AllocatorStats s = a.verify();
+        assertEquals(0, s.allocatedPages());
+        assertEquals(PAGES, s.freePages());
+        assertThrows(IllegalStateException.class, () -> map.put(pfn), "a put after the last one is refused");
+    }
+
+    @Test
+    void aFullDrainMergesBackToTheMaximalBlocks() {
+        BuddyAllocator a = allocator(PAGES, 4);
+        long[] initial = a.stats().freeBlocks();
+        assertEquals(1, initial[12]);
+        Random rnd = new Random(7);
+        List<Long> held = new ArrayList<>();
+        for (int i = 0; i < 400; i++) { // about 2,500 of the 4,096 pages
+            held.add(a.allocate(rnd.nextInt(5)));
+        }
+        for (long pfn : held) {
+            a.pageMap().put(pfn);
+        }
+        assertTrue(a.stats().cachedPages() > 0, "caches kept some folios");
+        a.drainCaches();
+        AllocatorStats s = a.verify();
+        assertEquals(0, s.cachedPages());
+        assertArrayEquals(initial, s.freeBlocks());
+    }
+
+    @Test
+    void anOddSizedRegionIsCarvedIntoAlignedBlocks() {
+        BuddyAllocator a = allocator(1000, 0);
+        long[] blocks = a.verify().freeBlocks();
+        assertEquals(9, a.maxOrder());
+        // 1000 = 512 + 256 + 128 + 64 + 32 + 8
+        assertEquals(1, blocks[9]);
+        assertEquals(1, blocks[8]);
+        assertEquals(1, blocks[7]);
+        assertEquals(1, blocks[6]);
+        assertEquals(1, blocks[5]);
+        assertEquals(1, blocks[3]);
+        assertEquals(0, blocks[0]);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 4})
+    void exhaustionFailsClearlyAndRecovers(int stripes) {
+        BuddyAllocator a = allocator(PAGES, stripes);
+        List<Long> held = new ArrayList<>();
+        for (int i = 0; i < PAGES / 512; i++) {
+            held.add(a.allocate(9));
+        }
+        assertEquals(NO_FOLIO, a.tryAllocate(0));
+        OutOfPagesException e = assertThrows(OutOfPagesException.class, () -> a.allocate(3));
+        assertTrue(e.getMessage().contains("order-3") && e.getMessage().contains("no free block"), e.getMessage());
+        assertFalse(e.overLimit());
+        assertEquals(3, e.order());
+        assertTrue(a.stats().failures() >= 2);
+        a.pageMap().put(held.remove(0));
+        long pfn = a.allocate(3);
+        assertEquals(1, a.pageMap().refCount(pfn));
+        a.verify();
+    }
+
+    @Test
+    void fragmentationIsReportedAsNoBlockOfTheOrder() {
+        BuddyAllocator a = allocator(64, 0);
+        List<Long> pages = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            pages.add(a.allocate(0));
+        }
+        for (int i = 0; i < 64; i += 2) {
+            a.pageMap().put(pages.get(i)); // every other page free: 32 free pages, no free pair
+        }
+        assertEquals(32, a.verify().freePages());
+        OutOfPagesException e = assertThrows(OutOfPagesException.class, () -> a.allocate(1));
+        assertTrue(e.getMessage().contains("32 pages free"), e.getMessage());
+    }
+
+    @Test
+    void theLimitCapsAllocatedAndCachedPagesAndDrainsCachesUnderPressure() {
+        Region region = Region.anonymous(PAGES * 4096L);
+        toClose.add(region);
+        BuddyAllocator a = BuddyAllocator.builder(region).limitBytes(64 * 4096).cacheStripes(4).build();
+        toClose.add(a);
+        List<Long> held = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            long pfn = a.tryAllocate(0);
+            assertNotEquals(NO_FOLIO, pfn, "allocation " + i + " is within the limit");
+            held.add(pfn);
+        }
+        OutOfPagesException e = assertThrows(OutOfPagesException.class, () -> a.allocate(0));
+        assertTrue(e.overLimit(), e.getMessage());
+        assertTrue(e.getMessage().contains("limit of 64 pages"), e.getMessage());
+        for (long pfn : held) {
+            a.pageMap().put(pfn); // these go into the caches and still count against the limit
+        }
+        assertTrue(a.stats().cachedPages() > 0);
+        long big = a.allocate(6); // needs all 64 pages: only a drain of the caches makes room
+        assertEquals(6, a.pageMap().order(big));
+        assertEquals(0, a.verify().cachedPages());
+    }
+
+    @Test
+    void badOrdersAndOptionsAreRefused() {
+        BuddyAllocator a = allocator(PAGES, 2);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> a.allocate(-1)).getMessage().contains("-1"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> a.allocate(13)).getMessage().contains("13"));
+        Region r = Region.anonymous(4096 * 16);
+        toClose.add(r);
+        assertThrows(IllegalArgumentException.class, () -> BuddyAllocator.builder(r).cacheStripes(3));
+        assertThrows(IllegalArgumentException.class, () -> BuddyAllocator.builder(r).limitBytes(0));
+        assertThrows(IllegalArgumentException.class, () -> BuddyAllocator.builder(r).maxOrder(32));
+        assertThrows(IllegalArgumentException.class, () -> BuddyAllocator.builder(r).pageSize(1000).build());
+        a.verify();
+    }
+
+    @Test
+    void closeDrainsAndRefusesFurtherAllocations() {
+        BuddyAllocator a = allocator(PAGES, 2);
+        long pfn = a.allocate(0);
+        a.pageMap().put(pfn);
+        a.close();
+        assertThrows(IllegalStateException.class, () -> a.allocate(0));
+        assertFalse(a.pageMap().isOpen());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 8})
+    void randomizedSequencesKeepEveryInvariant(int stripes) {
+        BuddyAllocator a = allocator(PAGES, stripes);
+        PageMap map = a.pageMap();
+        Random rnd = new Random(20261122L + stripes);
+        List<Long> held = new ArrayList<>();
+        for (int op = 0; op < 120_000; op++) {
+            int choice = rnd.nextInt(10);
+            if (choice < 5 || held.isEmpty()) {
+                int order = rnd.nextInt(100) < 90 ? rnd.nextInt(4) : rnd.nextInt(a.maxOrder() + 1);
+                long pfn = a.tryAllocate(order);
+                if (pfn != NO_FOLIO) {
+                    assertEquals(order, map.order(pfn));
+                    held.add(pfn);
+                }
+            } else if (choice < 9) {
+                long pfn = held.remove(rnd.nextInt(held.size()));
+                map.put(pfn);
+            } else {
+                long pfn = held.get(rnd.nextInt(held.size()));
+                map.get(pfn); // shared for a moment
+                map.put(pfn);
+            }
+            if (op % 10_000 == 0) {
+                a.verify();
+            }
+        }
+        AllocatorStats mid = a.verify();
+        long heldPages = 0;
+        for (long pfn : held) {
+            heldPages += map.nrPages(pfn);
+        }
+        assertEquals(heldPages, mid.allocatedPages());
+        for (long pfn : held) {
+            map.put(pfn);
+        }
+        a.drainCaches();
+        AllocatorStats end = a.verify();
+        assertEquals(PAGES, end.freePages());
+        assertEquals(1, end.freeBlocks()[12], "everything merged back into one block");
+    }
+
+    @Test
+    void threadsAllocatingAndFreeingConcurrentlyLoseNothing() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            BuddyAllocator a = allocator(PAGES, 4);
+            runConcurrently(a, Executors.newFixedThreadPool(4), 8, 20_000);
+        });
+    }
+
+    @Test
+    void manyVirtualThreadsShareTheBoundedStripes() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            BuddyAllocator a = allocator(PAGES, 4);
+            runConcurrently(a, Executors.newVirtualThreadPerTaskExecutor(), 2_000, 200);
+        });
+    }
+
+    private static void runConcurrently(BuddyAllocator a, ExecutorService pool, int tasks, int opsPerTask)
+            throws Exception {
+        PageMap map = a.pageMap();
+        Set<Long> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (pool) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < tasks; t++) {
+                int seed = t;
+                futures.add(pool.submit(() -> {
+                    Random rnd = new Random(seed);
+                    List<Long> mine = new ArrayList<>();
+                    for (int i = 0; i < opsPerTask; i++) {
+                        if (mine.size() < 8 && rnd.nextBoolean()) {
+                            long pfn = a.tryAllocate(rnd.nextInt(4));
+                            if (pfn != NO_FOLIO) {
+                                if (!live.add(pfn)) {
+                                    throw new AssertionError("folio " + pfn + " handed out twice");
+                                }
+                                mine.add(pfn);
+                            }
+                        } else if (!mine.isEmpty()) {
+                            long pfn = mine.remove(rnd.nextInt(mine.size()));
+                            live.remove(pfn);
+                            map.put(pfn);
+                        }
+                    }
+                    for (long pfn : mine) {
+                        live.remove(pfn);
+                        map.put(pfn);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        AllocatorStats s = a.verify();
+        assertEquals(0, s.allocatedPages());
+        a.drainCaches();
+        assertEquals(PAGES, a.verify().freePages());
+    }
+
+    @Test
+    void everyOrderCanBeHeldAtOnceWithoutOverlap() {
+        BuddyAllocator a = allocator(PAGES, 4);
+        Set<Long> pages = new HashSet<>();
+        for (int order = 0; order <= 10; order++) {
+            long pfn = a.allocate(order);
+            for (long p = pfn; p < pfn + (1L << order); p++) {
+                assertTrue(pages.add(p), "page " + p + " handed out twice");
+            }
+        }
+        a.verify();
+    }
+}

@@ -76,7 +76,8 @@ public final class PinnedRange implements AutoCloseable {
     /** Throws unless {@code [offset, offset + length)} is a non-empty range of {@code map}'s region. */
     static void checkRange(PageMap map, long offset, long length) {
         if (length <= 0) {
-            throw new IllegalArgumentException("pin length must be positive: " + length + " (at offset " + offset + ")");
+            throw new IllegalArgumentException("pin length must be positive: " + length + " (at offset " + offset
+                    + ")");
         }
         long size = map.region().byteSize();
         if (offset < 0 || offset > size - length) {

@@ -110,7 +110,8 @@ class DeviceDaxTest {
 
     @Test
     void closeIsRefusedWhilePinsAreHeldAndChangesNothing() {
-        try (Region region = Region.anonymous(4 * MiB); DeviceDax device = DeviceDax.create(region, 9)) {
+        try (Region region = Region.anonymous(4 * MiB)) {
+            DeviceDax device = DeviceDax.create(region, 9);
             ViewGroup group = device.newViewGroup();
             DeviceView view = group.map(0);
             PinnedRange pins = device.pin(0, 3 * MiB, false);

@@ -30,10 +30,13 @@ import java.util.Set;
  * again (the page map's {@link PageMap.Kind#DEVICE} kind). Offsets and alignment are relative to the region's
  * first byte.
  *
- * <p>Lifetime: the device owns its page map and its view groups. {@link #close()} closes the groups
- * (revoking their views), then the page map; it refuses while pins are held, as the kernel waits for the page
- * references before it removes a device. Closing the region closes the device first. The page map is exposed
- * for inspection; changing its layout (prep, split) breaks the device.
+ * <p>Lifetime: the device owns its page map and its view groups. {@link #close()} does what the kernel does
+ * to remove a device ({@code kill_dev_dax}, then the wait in {@code memunmap_pages}): it stops new work,
+ * revokes every view ({@code unmap_mapping_range}), and frees the page map only once no pin is held; while
+ * pins are held it throws, leaving the page map for their unpin, and a later close finishes. Closing the
+ * region closes the device first; if pins are held then, the region reports the refusal and unmaps
+ * regardless, taking the page map with it, and a pinned range closed afterwards has nothing left to unpin.
+ * The page map is exposed for inspection; changing its layout (prep, split) breaks the device.
  */
 public final class DeviceDax implements AutoCloseable {
 
@@ -191,21 +194,18 @@ public final class DeviceDax implements AutoCloseable {
     }
 
     /**
-     * Closes every view group (revoking their views and dropping their counts), then the page map. Idempotent.
+     * Stops new groups and pins, closes every view group (revoking their views and dropping their counts),
+     * then, once no pinned range is held, closes the page map. Idempotent; a close that threw can be repeated.
      *
-     * @throws IllegalStateException if pinned ranges are still held (nothing is closed: pins cannot be
-     *                               revoked, unpin them first), or a group could not revoke its views because
-     *                               an I/O operation uses one (the device stays closed to new work; close again
-     *                               once the I/O completes)
+     * @throws IllegalStateException if a group could not revoke its views because an I/O operation uses one,
+     *                               or pinned ranges are still held (pins cannot be revoked: the views are
+     *                               gone, the page map stays for the unpins); the device takes no new work,
+     *                               and closing again once the I/O or the pins are done completes the close
      */
     @Override
     public void close() {
         List<ViewGroup> open;
         synchronized (this) {
-            if (pinnedRanges > 0) {
-                throw new IllegalStateException("cannot close " + this + ": " + pinnedRanges
-                        + " pinned ranges are still held, and pins cannot be revoked; unpin them first");
-            }
             closed = true;
             open = new ArrayList<>(groups);
         }
@@ -223,6 +223,13 @@ public final class DeviceDax implements AutoCloseable {
         }
         if (failure != null) {
             throw failure;
+        }
+        synchronized (this) { // no pin can start now: closed is set, so the count only falls
+            if (pinnedRanges > 0) {
+                throw new IllegalStateException("cannot close " + this + ": its views are revoked, but "
+                        + pinnedRanges + " pinned ranges are still held, and pins cannot be revoked; close again"
+                        + " once they are unpinned");
+            }
         }
         region.detach(this);
         map.close();

@@ -109,23 +109,29 @@ class DeviceDaxTest {
     }
 
     @Test
-    void closeIsRefusedWhilePinsAreHeldAndChangesNothing() {
+    void closeRevokesViewsButKeepsThePageMapWhilePinsAreHeld() {
         try (Region region = Region.anonymous(4 * MiB)) {
             DeviceDax device = DeviceDax.create(region, 9);
             ViewGroup group = device.newViewGroup();
             DeviceView view = group.map(0);
+            var bytes = view.segment();
             PinnedRange pins = device.pin(0, 3 * MiB, false);
-            names(assertThrows(IllegalStateException.class, device::close), "1 pinned ranges");
-            assertTrue(device.isOpen());
-            assertTrue(group.isOpen());
-            assertTrue(view.isOpen());
-            assertTrue(pins.isHeld());
-            Expect.counts(device.pageMap(), 0, 2, 1, 1);
-            group.map(2 * MiB).close(); // still fully usable
-            pins.close();
-            device.close();
-            assertFalse(device.isOpen());
+            names(assertThrows(IllegalStateException.class, device::close), "1 pinned ranges", "close again");
+            assertFalse(device.isOpen(), "a device being removed takes no new work");
+            assertThrows(IllegalStateException.class, device::newViewGroup);
+            assertThrows(IllegalStateException.class, () -> device.pin(0, 1, false));
+            assertFalse(group.isOpen());
             assertFalse(view.isOpen());
+            assertThrows(IllegalStateException.class, () -> bytes.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+            assertTrue(pins.isHeld());
+            assertTrue(device.pageMap().isOpen(), "the pins still need their descriptors");
+            Expect.counts(device.pageMap(), 0, 1, 0, 1); // the view's reference went, the pin's stays
+            Expect.counts(device.pageMap(), 512, 1, 0, 1);
+            pins.close();
+            Expect.counts(device.pageMap(), 0, 0, 0, 0);
+            device.close();
+            assertFalse(device.pageMap().isOpen());
+            device.close();
         }
     }
 

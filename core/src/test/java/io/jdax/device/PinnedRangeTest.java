@@ -269,8 +269,10 @@ class PinnedRangeTest {
     void aRangeOutlivingItsRegionClosesQuietly() {
         open(8 * MiB, 9);
         PinnedRange pins = device.pin(0, 4 * MiB, false);
+        var view = device.newViewGroup().map(0).segment();
         IllegalStateException refused = assertThrows(IllegalStateException.class, region::close);
         names(refused.getCause(), "pinned ranges are still held");
+        assertThrows(IllegalStateException.class, () -> view.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
         assertFalse(map.isOpen(), "the region unmapped regardless, taking the descriptors with it");
         pins.close();
         assertFalse(pins.isHeld());

@@ -16,13 +16,13 @@ import java.lang.foreign.MemorySegment;
  * <h2>Why views are slices of a group-wide mapping</h2>
  * A view could be its own file mapping ({@link Region#mapView}, a {@code FileChannel.map} into the group's
  * arena). Measured here (JDK 25, tmpfs, 4 KiB views; {@code DeviceBenchmark.perViewFileMappings} against
- * {@code slicesOfOneMapping}): such a view costs 6.7 us to map and, at the group's close, unmap, so the
- * 262,144 order-0 views of 1 GiB would take about 1.8 s; a slice of one mapping costs 16 ns, that mapping
- * and the arena close included. Worse, each such view is a kernel VMA: past about 65,000 of them the process
+ * {@code slicesOfOneMapping}, two runs): such a view costs 6.7 to 7.1 us to map and, at the group's
+ * close, unmap, so the 262,144 order-0 views of 1 GiB would take about 1.8 s; a slice of one mapping costs
+ * 15 to 16 ns, that mapping and the arena close included. Worse, each such view is a kernel VMA: past about 65,000 of them the process
  * reaches {@code vm.max_map_count} (65,530 by default), and the JVM, whose own thread stacks and heap
  * commits then fail to map, aborts with a fatal error. So a group maps the region once per 1 GiB window,
  * lazily, into its arena (one {@code mmap} of address space, about 25 us, nothing committed), and a view is
- * a slice of its window: no VMA, and mapping plus closing a view costs about 55 ns in all. A window is
+ * a slice of its window: no VMA, and mapping plus closing a view costs 55 to 65 ns in all. A window is
  * 1 GiB, the largest fault size, so no folio straddles two. Revocation keeps its guarantee at group
  * granularity, which is the granularity it can be afforded at anyway: closing a shared arena costs a thread
  * handshake (about 84 us, DESIGN.md) however many views it revokes.
@@ -183,7 +183,7 @@ public final class ViewGroup implements AutoCloseable {
      * Revokes every view of the group, then drops the reference and mapcount of each view still open.
      * Idempotent. Costs one thread handshake and one unmap per window, however many views the group holds,
      * plus a few atomic operations per open view: a group of one 1 GiB window, made, used and closed, took
-     * 34 us in {@code DeviceBenchmark.mapEveryViewThenRevokeGroup} at order 18.
+     * 34 to 61 us in two runs of {@code DeviceBenchmark.mapEveryViewThenRevokeGroup} at order 18.
      *
      * @throws IllegalStateException if an I/O operation is using a view's memory: nothing is revoked or
      *                               dropped, no new view can be made, and a later close completes the job

@@ -5,6 +5,7 @@
 module io.jdax {
     requires jdk.nio.mapmode;
 
+    exports io.jdax.device;
     exports io.jdax.memory;
     exports io.jdax.page;
     exports io.jdax.wait;

@@ -4,10 +4,13 @@
  */
 module io.jdax {
     requires jdk.nio.mapmode;
+    requires jdk.jfr;
+    requires static org.agrona; // optional: only AgronaBuffers uses it
 
-    exports io.jdax.device;
     exports io.jdax.memory;
     exports io.jdax.page;
     exports io.jdax.wait;
     exports io.jdax.alloc;
+    exports io.jdax.pool;
+    exports io.jdax.device;
 }

@@ -1,0 +1,284 @@
+package io.jdax.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jdax.alloc.AllocatorStats;
+import io.jdax.alloc.OutOfPagesException;
+import io.jdax.memory.Persistence;
+import io.jdax.memory.Region;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The buffer-pool contract both safety modes keep. */
+abstract class BufferPoolContract {
+
+    static final long CAPACITY = 16L << 20;
+
+    BufferPool pool;
+
+    abstract PoolMode mode();
+
+    /** Operations of the randomized run: checked buffers cost a mapping and a handshake each. */
+    abstract int randomizedOperations();
+
+    @BeforeEach
+    void setUp() {
+        pool = BufferPool.builder().capacity(CAPACITY).mode(mode()).cacheStripes(4).build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        pool.close();
+    }
+
+    static void assertNames(Throwable t, Object... values) {
+        for (Object v : values) {
+            assertTrue(t.getMessage().contains(String.valueOf(v)), () -> "'" + t.getMessage() + "' should name " + v);
+        }
+    }
+
+    @Test
+    void buffersShowExactlyTheRequestedBytesAndHoldWholeFolios() {
+        long[] sizes = {1, 100, 4096, 4097, 10_000, 2L << 20};
+        long[] folioBytes = {4096, 4096, 4096, 8192, 16384, 2L << 20};
+        long expected = 0;
+        List<PooledBuffer> held = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            PooledBuffer b = pool.allocate(sizes[i]);
+            held.add(b);
+            assertEquals(sizes[i], b.byteSize());
+            assertEquals(sizes[i], b.segment().byteSize());
+            assertEquals(sizes[i], b.byteBuffer().capacity());
+            assertEquals(1, b.refCnt());
+            expected += folioBytes[i];
+            assertEquals(expected, pool.stats().allocatedBytes());
+        }
+        for (PooledBuffer b : held) {
+            assertTrue(b.release());
+        }
+        assertEquals(0, pool.stats().allocatedBytes());
+        assertEquals(mode(), pool.stats().mode());
+    }
+
+    @Test
+    void segmentAndByteBufferShareTheBytes() {
+        try (PooledBuffer b = pool.allocate(64)) {
+            b.segment().set(ValueLayout.JAVA_LONG_UNALIGNED, 8, 0x0102030405060708L);
+            ByteBuffer bb = b.byteBuffer().order(java.nio.ByteOrder.nativeOrder());
+            assertEquals(0x0102030405060708L, bb.getLong(8));
+            bb.putInt(40, 77);
+            assertEquals(77, b.segment().get(ValueLayout.JAVA_INT_UNALIGNED, 40));
+            assertThrows(IndexOutOfBoundsException.class, () -> b.segment().get(ValueLayout.JAVA_BYTE, 64));
+        }
+    }
+
+    @Test
+    void retainAndReleaseCountAndTheLastReleaseFrees() {
+        PooledBuffer b = pool.allocate(4096);
+        assertEquals(b, b.retain());
+        assertEquals(2, b.refCnt());
+        assertFalse(b.release());
+        assertEquals(4096, pool.stats().allocatedBytes());
+        assertTrue(b.release());
+        assertEquals(0, b.refCnt());
+        assertEquals(0, pool.stats().allocatedBytes());
+    }
+
+    @Test
+    void misuseAfterTheLastReleaseThrowsAndChangesNothing() {
+        PooledBuffer b = pool.allocate(4096);
+        b.release();
+        assertNames(assertThrows(IllegalStateException.class, b::release), "already released", "refCnt 0");
+        assertEquals(0, b.refCnt(), "a double release leaves the count as it was");
+        assertNames(assertThrows(IllegalStateException.class, b::retain), "released");
+        assertEquals(0, b.refCnt());
+        assertThrows(IllegalStateException.class, b::segment);
+        assertThrows(IllegalStateException.class, b::byteBuffer);
+        assertThrows(IllegalStateException.class, () -> b.slice(0, 10));
+        assertThrows(IllegalStateException.class, b::close);
+        // the folio went back once: the pool is whole
+        AllocatorStats s = pool.allocator().verify();
+        assertEquals(0, s.allocatedPages());
+    }
+
+    @Test
+    void slicesHoldTheirOwnReferenceAndOutliveTheParent() {
+        PooledBuffer parent = pool.allocate(8192);
+        parent.segment().set(ValueLayout.JAVA_INT, 4100, 99);
+        PooledBuffer slice = parent.slice(4096, 100);
+        assertEquals(100, slice.byteSize());
+        assertEquals(1, slice.refCnt());
+        assertTrue(parent.release());
+        assertEquals(8192, pool.stats().allocatedBytes(), "the slice keeps the folio");
+        assertEquals(99, slice.segment().get(ValueLayout.JAVA_INT, 4));
+        PooledBuffer nested = slice.slice(4, 4);
+        assertEquals(99, nested.segment().get(ValueLayout.JAVA_INT, 0));
+        assertTrue(slice.release());
+        assertTrue(nested.release());
+        assertEquals(0, pool.stats().allocatedBytes());
+        assertNames(assertThrows(IndexOutOfBoundsException.class, () -> pool.allocate(10).slice(5, 6)), "5", "6", "10");
+    }
+
+    @Test
+    void badSizesAreRefusedNamingTheSize() {
+        assertNames(assertThrows(IllegalArgumentException.class, () -> pool.allocate(0)), "0");
+        assertNames(assertThrows(IllegalArgumentException.class, () -> pool.allocate(-5)), "-5");
+        long tooBig = pool.maxBufferSize() + 1;
+        assertNames(assertThrows(IllegalArgumentException.class, () -> pool.allocate(tooBig)), tooBig);
+        assertEquals(0, pool.stats().allocatedBytes());
+    }
+
+    @Test
+    void exhaustionIsAClearExceptionAJfrEventAndAnEmptyTry(@TempDir Path dir) throws Exception {
+        Path jfr = dir.resolve("events.jfr");
+        List<PooledBuffer> held = new ArrayList<>();
+        try (Recording recording = new Recording()) {
+            recording.enable("io.jdax.AllocationFailure");
+            recording.enable("io.jdax.PoolExhausted");
+            recording.start();
+            for (int i = 0; i < CAPACITY / (2 << 20); i++) {
+                held.add(pool.allocate(2 << 20));
+            }
+            OutOfPagesException e = assertThrows(OutOfPagesException.class, () -> pool.allocate(4096));
+            assertNames(e, "order-0", "4096 bytes");
+            assertTrue(pool.tryAllocate(1).isEmpty());
+            recording.stop();
+            recording.dump(jfr);
+        }
+        List<RecordedEvent> events = RecordingFile.readAllEvents(jfr);
+        assertTrue(events.stream().anyMatch(ev -> ev.getEventType().getName().equals("io.jdax.AllocationFailure")
+                && ev.getLong("bytes") == 4096), events.toString());
+        assertTrue(events.stream().anyMatch(ev -> ev.getEventType().getName().equals("io.jdax.PoolExhausted")
+                && ev.getLong("freePages") == 0), events.toString());
+        held.remove(0).release();
+        assertTrue(pool.tryAllocate(4096).isPresent());
+        held.forEach(PooledBuffer::release);
+    }
+
+    @Test
+    void aLimitBelowTheCapacityIsEnforced() {
+        try (BufferPool limited = BufferPool.builder().capacity(CAPACITY).limitBytes(1 << 20).mode(mode()).build()) {
+            List<PooledBuffer> held = new ArrayList<>();
+            for (int i = 0; i < 256; i++) {
+                held.add(limited.allocate(4096));
+            }
+            OutOfPagesException e = assertThrows(OutOfPagesException.class, () -> limited.allocate(1));
+            assertTrue(e.overLimit(), e.getMessage());
+            held.forEach(PooledBuffer::release);
+        }
+    }
+
+    @Test
+    void closeReportsOutstandingBuffersAsLeaksAndRevokesThem() {
+        BufferPool p = BufferPool.builder().capacity(1 << 20).mode(mode()).build();
+        PooledBuffer leaked = p.allocate(5000);
+        MemorySegment seg = leaked.segment();
+        p.allocate(10).release();
+        p.close();
+        List<LeakReport> leaks = p.leaks();
+        assertEquals(1, leaks.size(), leaks.toString());
+        assertFalse(leaks.get(0).reclaimed());
+        assertEquals(1, p.stats().leaks());
+        assertLeakDetails(leaks.get(0));
+        assertThrows(IllegalStateException.class, () -> seg.get(ValueLayout.JAVA_BYTE, 0),
+                "after close the memory is gone: an access throws, it does not crash");
+        assertThrows(IllegalStateException.class, () -> p.allocate(1));
+        p.close();
+    }
+
+    /** What a leak report says in this mode. */
+    abstract void assertLeakDetails(LeakReport leak);
+
+    @Test
+    void aFileBackedRegionCanBePooledAndStaysTheCallers(@TempDir Path dir) throws Exception {
+        try (Region region = Region.mapFile(dir.resolve("pool"), 8L << 20, Persistence.MSYNC)) {
+            try (BufferPool p = BufferPool.builder().region(region).mode(mode()).build();
+                 PooledBuffer b = p.allocate(4096)) {
+                b.segment().set(ValueLayout.JAVA_LONG, 0, 5L);
+            }
+            assertTrue(region.isOpen(), "the pool does not close a region it was given");
+        }
+    }
+
+    @Test
+    void randomizedSequencesKeepThePoolWhole() {
+        Random rnd = new Random(4242 + mode().ordinal());
+        List<PooledBuffer> held = new ArrayList<>();
+        for (int op = 0; op < randomizedOperations(); op++) {
+            int c = rnd.nextInt(10);
+            if (c < 5 || held.isEmpty()) {
+                long bytes = 1 + rnd.nextInt(rnd.nextInt(10) < 9 ? 16384 : 1 << 20);
+                pool.tryAllocate(bytes).ifPresent(b -> {
+                    b.segment().set(ValueLayout.JAVA_BYTE, b.byteSize() - 1, (byte) 1);
+                    held.add(b);
+                });
+            } else if (c < 8) {
+                held.remove(rnd.nextInt(held.size())).release();
+            } else if (c < 9) {
+                PooledBuffer b = held.get(rnd.nextInt(held.size()));
+                b.retain();
+                b.release();
+            } else {
+                PooledBuffer b = held.get(rnd.nextInt(held.size()));
+                held.add(b.slice(0, Math.max(1, b.byteSize() / 2)));
+            }
+            if (op % 5_000 == 0) {
+                pool.allocator().verify();
+            }
+        }
+        held.forEach(PooledBuffer::release);
+        AllocatorStats end = pool.allocator().verify();
+        assertEquals(0, end.allocatedPages());
+        assertTrue(pool.leaks().isEmpty());
+    }
+
+    @Test
+    void threadsShareThePool() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            try (ExecutorService threads = Executors.newFixedThreadPool(4)) {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    int seed = t;
+                    futures.add(threads.submit(() -> {
+                        Random rnd = new Random(seed);
+                        for (int i = 0; i < randomizedOperations() / 20; i++) {
+                            PooledBuffer b = pool.allocate(1 + rnd.nextInt(20_000));
+                            b.segment().set(ValueLayout.JAVA_BYTE, 0, (byte) seed);
+                            PooledBuffer other = b.retain();
+                            b.release();
+                            assertEquals((byte) seed, other.segment().get(ValueLayout.JAVA_BYTE, 0));
+                            other.release();
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+            }
+            assertEquals(0, pool.allocator().verify().allocatedPages());
+        });
+    }
+}

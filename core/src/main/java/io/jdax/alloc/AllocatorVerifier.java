@@ -22,14 +22,17 @@ final class AllocatorVerifier {
     private final MemorySegment memmap;
     private final FreeArea free;
     private final FolioCache cache;
+    private final FolioDepot[] depots;
     private final int[] slotOrder;
     private final long[] seen; // one bit per page
 
-    AllocatorVerifier(PageMap map, MemorySegment memmap, FreeArea free, FolioCache cache, int[] slotOrder) {
+    AllocatorVerifier(PageMap map, MemorySegment memmap, FreeArea free, FolioCache cache, FolioDepot[] depots,
+                      int[] slotOrder) {
         this.map = map;
         this.memmap = memmap;
         this.free = free;
         this.cache = cache;
+        this.depots = depots;
         this.slotOrder = slotOrder;
         this.seen = new long[(int) ((map.nrPages() + 63) >>> 6)];
     }
@@ -85,20 +88,28 @@ final class AllocatorVerifier {
         for (int i = 0; i < cache.stripeCount(); i++) {
             FolioCache.Stripe s = cache.stripe(i);
             for (int slot = 0; slot < slotOrder.length; slot++) {
-                int order = slotOrder[slot];
                 for (int k = 0; k < s.size(slot); k++) {
-                    long head = s.stacks[slot][k];
-                    require(map.order(head) == order, "cached folio " + head + " has order " + map.order(head)
-                            + " in the order-" + order + " cache");
-                    require(map.refCount(head) == 0, "cached folio " + head + " has refcount " + map.refCount(head));
-                    for (long p = head; p < head + (1L << order); p++) {
-                        claim(p, "cached folio " + head);
-                    }
-                    pages += 1L << order;
+                    pages += checkCached(s.get(slot, k), slotOrder[slot], "stripe " + i);
                 }
             }
         }
+        for (int slot = 0; slot < depots.length; slot++) {
+            for (int k = 0; k < depots[slot].size(); k++) {
+                pages += checkCached(depots[slot].get(k), slotOrder[slot], "depot");
+            }
+        }
         return pages;
+    }
+
+    private long checkCached(long head, int order, String where) {
+        require(map.order(head) == order, "folio " + head + " cached in the order-" + order + " " + where
+                + " has order " + map.order(head));
+        require(map.refCount(head) == 0, "folio " + head + " cached in " + where + " has refcount "
+                + map.refCount(head));
+        for (long p = head; p < head + (1L << order); p++) {
+            claim(p, "cached folio " + head + " (" + where + ")");
+        }
+        return 1L << order;
     }
 
     private long checkAllocated() {

@@ -8,7 +8,6 @@ import static io.jdax.internal.PageDescriptor.setRefcountRelease;
 
 import io.jdax.alloc.FolioCache.Stripe;
 import io.jdax.internal.Internals;
-import io.jdax.internal.PageDescriptor;
 import io.jdax.memory.Region;
 import io.jdax.page.PageMap;
 
@@ -24,8 +23,10 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>{@link #allocate(int) allocate(order)} hands out a folio of {@code 2^order} pages, prepped as a compound
  * folio when {@code order > 0}, with refcount 1: the caller owns that reference, shares it with
  * {@link PageMap#get} and gives it back with {@link PageMap#put}; the last put returns the folio. Orders 0 to
- * 3 and the PMD order go through striped caches ({@link FolioCache}) with no global lock on the fast path;
- * other orders, cache refills and cache drains take the zone lock (lock order: a stripe, then the zone).
+ * 3 and the PMD order go through striped caches ({@link FolioCache}) with no global lock on the fast path; a
+ * stripe that overflows or runs dry trades half a stack with a shared {@link FolioDepot} of ready folios, and
+ * only a full or empty depot sends it to the zone. Other orders take the zone lock directly. Lock order: a
+ * stripe, then a depot, then the zone.
  * When the zone cannot serve a request, every cache is drained back (its folios split and merged) and the
  * request is tried once more before it fails: failure is an exception or an empty result, never a wait.
  *
@@ -41,8 +42,10 @@ public final class BuddyAllocator implements AutoCloseable {
 
     private final PageMap map;
     private final MemorySegment memmap;
+    private final int maxOrder;
     private final Zone zone;
     private final FolioCache cache;       // null without caches
+    private final FolioDepot[] depots;    // cache slot -> the folios the stripes share
     private final int[] cacheSlot;        // order -> cache slot, or -1
     private final int[] batch;            // cache slot -> folios per refill or drain
     private final int[] slotOrder;        // cache slot -> order
@@ -52,7 +55,7 @@ public final class BuddyAllocator implements AutoCloseable {
     private BuddyAllocator(Builder b) {
         this.map = PageMap.pool(b.region, b.pageSize, this::release);
         this.memmap = Internals.memmap(map);
-        int maxOrder = Math.min(b.maxOrder, 63 - Long.numberOfLeadingZeros(map.nrPages()));
+        this.maxOrder = Math.min(b.maxOrder, 63 - Long.numberOfLeadingZeros(map.nrPages()));
         long limit = b.limitBytes == Long.MAX_VALUE ? Long.MAX_VALUE : b.limitBytes >>> map.pageShift();
         this.zone = new Zone(memmap, map.nrPages(), maxOrder, limit);
         this.cacheSlot = new int[maxOrder + 1];
@@ -75,6 +78,10 @@ public final class BuddyAllocator implements AutoCloseable {
             maxBatch = Math.max(maxBatch, batch[s]);
         }
         this.cache = slots == 0 ? null : new FolioCache(b.cacheStripes, Arrays.copyOf(capacity, slots), maxBatch);
+        this.depots = new FolioDepot[slots];
+        for (int s = 0; s < slots; s++) {
+            depots[s] = new FolioDepot(b.cacheStripes * capacity[s]); // room for every stripe's stack once
+        }
     }
 
     /** An allocator over {@code region}: 4 KiB pages, orders up to the PUD order, caches, no limit. */
@@ -148,7 +155,7 @@ public final class BuddyAllocator implements AutoCloseable {
 
     /** Largest order served. */
     public int maxOrder() {
-        return zone.maxOrder();
+        return maxOrder;
     }
 
     // ------------------------------------------------------------------ allocation
@@ -174,8 +181,8 @@ public final class BuddyAllocator implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("allocator is closed");
         }
-        if (order < 0 || order > zone.maxOrder()) {
-            throw new IllegalArgumentException("order " + order + " outside [0, " + zone.maxOrder() + "]");
+        if (order < 0 || order > maxOrder) {
+            throw new IllegalArgumentException("order " + order + " outside [0, " + maxOrder + "]");
         }
         int slot = cacheSlot[order];
         if (slot >= 0) {
@@ -188,7 +195,7 @@ public final class BuddyAllocator implements AutoCloseable {
                         pfn = refill(s, slot, order);
                     }
                     if (pfn != NIL) {
-                        s.allocations++;
+                        s.countAllocation();
                     }
                 } finally {
                     s.unlock();
@@ -218,14 +225,20 @@ public final class BuddyAllocator implements AutoCloseable {
         return pfn;
     }
 
-    /** With stripe {@code s} locked and its stack empty: a batch from the zone, prepped; returns one of them. */
+    /**
+     * With stripe {@code s} locked and its stack empty: a batch from the depot, or else from the zone (then
+     * prepped); returns one of them.
+     */
     private long refill(Stripe s, int slot, int order) {
-        int n = zone.takeBatch(order, s.scratch, batch[slot]);
+        int n = depots[slot].take(s.scratch, batch[slot]);
         if (n == 0) {
-            return NIL;
-        }
-        for (int i = 0; i < n; i++) {
-            map.prepCompound(s.scratch[i], order);
+            n = zone.takeBatch(order, s.scratch, batch[slot]);
+            if (n == 0) {
+                return NIL;
+            }
+            for (int i = 0; i < n; i++) {
+                map.prepCompound(s.scratch[i], order);
+            }
         }
         for (int i = 0; i < n - 1; i++) {
             s.push(slot, s.scratch[i]);
@@ -239,15 +252,18 @@ public final class BuddyAllocator implements AutoCloseable {
     private void release(PageMap m, long head) {
         long info = info(memmap, head);
         int order = isHead(info) ? folioOrderBits(info(memmap, head + 1)) : 0;
-        scrubOwner(head);
-        int slot = order < cacheSlot.length ? cacheSlot[order] : -1;
+        int slot = cacheSlot[order]; // order <= maxOrder: every folio here came from this allocator
         if (slot >= 0 && !closed) {
             Stripe s = cache.lockAny();
             if (s != null) {
                 try {
                     if (!s.push(slot, head)) {
                         int n = s.takeOldest(slot, s.scratch, batch[slot]);
-                        toZone(s.scratch, n, order);
+                        int kept = depots[slot].put(s.scratch, n);
+                        if (kept < n) {
+                            System.arraycopy(s.scratch, kept, s.scratch, 0, n - kept);
+                            toZone(s.scratch, n - kept, order);
+                        }
                         s.push(slot, head);
                     }
                     return;
@@ -260,14 +276,6 @@ public final class BuddyAllocator implements AutoCloseable {
         zone.give(head, order);
     }
 
-    /** Folios come back with whatever owner fields a user set; clear them so the next owner starts clean. */
-    private void scrubOwner(long head) {
-        if (PageDescriptor.mapping(memmap, head) != 0 || PageDescriptor.index(memmap, head) != 0) {
-            PageDescriptor.setMapping(memmap, head, 0);
-            PageDescriptor.setIndex(memmap, head, 0);
-        }
-    }
-
     private void toZone(long[] folios, int n, int order) {
         for (int i = 0; i < n; i++) {
             map.split(folios[i]);
@@ -275,10 +283,17 @@ public final class BuddyAllocator implements AutoCloseable {
         zone.giveBatch(folios, order, n);
     }
 
-    /** Returns every cached folio to the zone, merging it: on pressure, on close, or when asked. */
+    /** Returns every cached folio (stripes and depots) to the zone, merging it: on pressure, close, or when asked. */
     public void drainCaches() {
         if (cache == null) {
             return;
+        }
+        long[] batchBuffer = new long[cache.stripe(0).scratch.length];
+        for (int slot = 0; slot < slotOrder.length; slot++) {
+            int n;
+            while ((n = depots[slot].take(batchBuffer, batchBuffer.length)) > 0) {
+                toZone(batchBuffer, n, slotOrder[slot]);
+            }
         }
         for (int i = 0; i < cache.stripeCount(); i++) {
             Stripe s = cache.stripe(i);
@@ -321,16 +336,22 @@ public final class BuddyAllocator implements AutoCloseable {
         for (int i = 0; i < stripes; i++) {
             cache.stripe(i).lockSlowly();
         }
+        for (FolioDepot depot : depots) {
+            depot.lock();
+        }
         zone.lock();
         try {
             long cached = 0;
             long allocations = 0;
             for (int i = 0; i < stripes; i++) {
                 Stripe s = cache.stripe(i);
-                allocations += s.allocations;
+                allocations += s.allocations();
                 for (int slot = 0; slot < slotOrder.length; slot++) {
                     cached += (long) s.size(slot) << slotOrder[slot];
                 }
+            }
+            for (int slot = 0; slot < depots.length; slot++) {
+                cached += (long) depots[slot].size() << slotOrder[slot];
             }
             allocations += zone.directAllocations();
             long[] blocks = zone.freeBlocks();
@@ -340,12 +361,16 @@ public final class BuddyAllocator implements AutoCloseable {
             }
             long allocated = zone.takenPages() - cached;
             if (verify) {
-                new AllocatorVerifier(map, memmap, zone.freeArea(), cache, slotOrder).check(free, cached, allocated);
+                new AllocatorVerifier(map, memmap, zone.freeArea(), cache, depots, slotOrder).check(free, cached,
+                        allocated);
             }
             return new AllocatorStats(map.nrPages(), free, blocks, cached, allocated, zone.limitPages(), allocations,
                     failures.sum());
         } finally {
             zone.unlock();
+            for (int i = depots.length - 1; i >= 0; i--) {
+                depots[i].unlock();
+            }
             for (int i = stripes - 1; i >= 0; i--) {
                 cache.stripe(i).unlock();
             }

@@ -18,37 +18,40 @@ import java.lang.invoke.VarHandle;
  */
 final class FolioCache {
 
-    private static final VarHandle LOCK;
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
-    static {
-        try {
-            LOCK = MethodHandles.lookup().findVarHandle(Stripe.class, "lock", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    /** Longs of padding at each end of a stripe's array: a cache line, so no other object shares its lines. */
+    private static final int PAD = 8;
+    /** Index of the try-lock word in a stripe's array. */
+    private static final int LOCK = PAD;
+    /** Index of the count of allocations served by the stripe. */
+    private static final int ALLOCATIONS = LOCK + 1;
+    /** First slot header. */
+    private static final int FIRST_SLOT = ALLOCATIONS + 1;
 
-    /** One stripe: a try-lock and, per cached order, a stack of folio heads. Padded against false sharing. */
+    /**
+     * One stripe. Everything a stripe writes lives in one array ({@code space}), padded at both ends: the
+     * try-lock word, its allocation count, and per cached order a size header followed by a stack of folio
+     * heads. An array's interior is never rearranged, so no garbage collection can move another thread's hot
+     * data next to it (padding by fields cannot promise that: the JVM orders fields by type and, with
+     * {@code UseEmptySlotsInSupers}, fills gaps in superclass layouts, and copying collectors place objects
+     * side by side). The {@code Stripe} object itself is never written after construction.
+     */
     static final class Stripe {
-        long p1, p2, p3, p4, p5, p6, p7;
-        volatile int lock;
-        long q1, q2, q3, q4, q5, q6, q7;
-        final long[][] stacks;   // guarded by lock
-        final int[] sizes;       // guarded by lock
-        final long[] scratch;    // guarded by lock: folios on their way to or from the zone
-        long allocations;        // guarded by lock: served from this stripe
+        final long[] space;      // [LOCK] via LONGS; the rest guarded by it
+        final int[] base;        // immutable, shared by all stripes: slot -> first stack entry
+        final int[] capacity;    // immutable, shared by all stripes
+        final long[] scratch;    // guarded by the lock: folios on their way to or from the zone
 
-        Stripe(int[] capacities, int scratchSize) {
-            scratch = new long[scratchSize];
-            stacks = new long[capacities.length][];
-            for (int i = 0; i < capacities.length; i++) {
-                stacks[i] = new long[capacities[i]];
-            }
-            sizes = new int[capacities.length];
+        Stripe(int[] base, int[] capacity, int spaceLength, int scratchSize) {
+            this.base = base;
+            this.capacity = capacity;
+            this.space = new long[spaceLength];
+            this.scratch = new long[scratchSize];
         }
 
         boolean tryLock() {
-            return lock == 0 && LOCK.compareAndSet(this, 0, 1);
+            return space[LOCK] == 0 && LONGS.compareAndSet(space, LOCK, 0L, 1L);
         }
 
         /** Spins until the stripe is ours: only for drains and snapshots, off the fast path. */
@@ -63,46 +66,57 @@ final class FolioCache {
         }
 
         void unlock() {
-            LOCK.setRelease(this, 0);
+            LONGS.setRelease(space, LOCK, 0L);
+        }
+
+        void countAllocation() {
+            space[ALLOCATIONS]++;
+        }
+
+        long allocations() {
+            return space[ALLOCATIONS];
         }
 
         long pop(int slot) {
-            int n = sizes[slot];
+            int b = base[slot];
+            int n = (int) space[b - 1];
             if (n == 0) {
                 return NIL;
             }
-            sizes[slot] = n - 1;
-            return stacks[slot][n - 1];
+            space[b - 1] = n - 1;
+            return space[b + n - 1];
         }
 
         /** Pushes unless full; returns whether it did. */
         boolean push(int slot, long pfn) {
-            int n = sizes[slot];
-            if (n == stacks[slot].length) {
+            int b = base[slot];
+            int n = (int) space[b - 1];
+            if (n == capacity[slot]) {
                 return false;
             }
-            stacks[slot][n] = pfn;
-            sizes[slot] = n + 1;
+            space[b + n] = pfn;
+            space[b - 1] = n + 1;
             return true;
         }
 
-        /** Moves the oldest {@code count} entries of a stack into {@code out} (cold end first out). */
+        /** Moves the oldest {@code count} entries of a stack into {@code out} (the cold end goes first). */
         int takeOldest(int slot, long[] out, int count) {
-            int n = sizes[slot];
+            int b = base[slot];
+            int n = (int) space[b - 1];
             int k = Math.min(count, n);
-            long[] stack = stacks[slot];
-            System.arraycopy(stack, 0, out, 0, k);
-            System.arraycopy(stack, k, stack, 0, n - k);
-            sizes[slot] = n - k;
+            System.arraycopy(space, b, out, 0, k);
+            System.arraycopy(space, b + k, space, b, n - k);
+            space[b - 1] = n - k;
             return k;
         }
 
         int size(int slot) {
-            return sizes[slot];
+            return (int) space[base[slot] - 1];
         }
 
-        int capacity(int slot) {
-            return stacks[slot].length;
+        /** The {@code i}-th folio of a stack, oldest first (for verification). */
+        long get(int slot, int i) {
+            return space[base[slot] + i];
         }
     }
 
@@ -110,9 +124,17 @@ final class FolioCache {
     private final int mask;
 
     FolioCache(int stripeCount, int[] capacities, int scratchSize) {
+        int[] base = new int[capacities.length];
+        int next = FIRST_SLOT;
+        for (int slot = 0; slot < capacities.length; slot++) {
+            base[slot] = next + 1; // after the slot's size header
+            next = base[slot] + capacities[slot];
+        }
+        int spaceLength = next + PAD;
+        int[] capacity = capacities.clone();
         stripes = new Stripe[stripeCount];
         for (int i = 0; i < stripeCount; i++) {
-            stripes[i] = new Stripe(capacities, scratchSize);
+            stripes[i] = new Stripe(base, capacity, spaceLength, scratchSize);
         }
         mask = stripeCount - 1;
     }

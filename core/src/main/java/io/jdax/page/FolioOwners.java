@@ -12,6 +12,11 @@ import java.lang.foreign.MemorySegment;
  * <p>Ownership changes of one folio ({@link #set}) are serialised by the caller, as the kernel does under the
  * mapping's lock. {@link #addShare} is atomic on its own, because two files sharing a folio update the count
  * under two different locks (kernel-semantics invariant 7).
+ *
+ * <p>The fields can be read on every map but written only on {@link PageMap.Kind#DAX dax} and
+ * {@link PageMap.Kind#DEVICE device} maps: a pool map's folios belong to its allocator, which keeps its free
+ * lists in these very slots and hands folios out without clearing them (the kernel, likewise, treats a page
+ * freed with its mapping still set as a bug, {@code bad_page}, rather than something to clean up).
  */
 public final class FolioOwners {
 
@@ -63,9 +68,10 @@ public final class FolioOwners {
      * exclusive and the shared half of {@code dax_associate_entry}).
      *
      * @throws IllegalArgumentException if {@code mapping} or {@code indexOrShare} is negative
+     * @throws IllegalStateException    on a pool map
      */
     public void set(long head, long mapping, long indexOrShare) {
-        check(head);
+        checkWritable(head);
         if (mapping < 0 || indexOrShare < 0) {
             throw new IllegalArgumentException("pfn " + head + ": mapping " + mapping + " and index/share "
                     + indexOrShare + " must be >= 0");
@@ -78,11 +84,11 @@ public final class FolioOwners {
      * Adds {@code delta} to the share count of an unowned folio, atomically.
      *
      * @return the new share count
-     * @throws IllegalStateException if a mapping owns the folio, or the count would go negative (it is then
-     *                               unchanged)
+     * @throws IllegalStateException if a mapping owns the folio, the count would go negative (it is then
+     *                               unchanged), or this is a pool map
      */
     public long addShare(long head, long delta) {
-        check(head);
+        checkWritable(head);
         long mapping = PageDescriptor.mapping(memmap, head);
         if (mapping != 0) {
             throw new IllegalStateException("pfn " + head + " is owned by mapping " + mapping + ": it has no share count");
@@ -98,5 +104,13 @@ public final class FolioOwners {
     private void check(long head) {
         map.checkPfn(head);
         map.requireNotTail(head);
+    }
+
+    private void checkWritable(long head) {
+        check(head);
+        if (map.kind() == PageMap.Kind.POOL) {
+            throw new IllegalStateException("pfn " + head + ": owner fields of a pool map's folios belong to its "
+                    + "allocator; own folios through a DAX or DEVICE map");
+        }
     }
 }

@@ -48,6 +48,15 @@ class PoolPageMapTest extends PageMapContract {
     }
 
     @Test
+    void ownerFieldsAreTheAllocatorsAndCannotBeWritten() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> map.owners().set(12, 5, 1));
+        assertTrue(e.getMessage().contains("pfn 12") && e.getMessage().contains("allocator"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> map.owners().addShare(12, 1));
+        assertEquals(0, map.owners().mapping(12));
+        assertEquals(0, map.owners().share(12));
+    }
+
+    @Test
     void longTermPinsAreAllowed() {
         map.incRef(9);
         assertEquals(9, map.pins().pin(9, true));

@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * The command line (or {@link Headline}) overrides them for quick runs. Two forks, because this machine is
  * shared and noisy and one fork hides JIT-profile luck.
  */
-@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 @BenchmarkMode(Mode.AverageTime)

@@ -125,8 +125,12 @@ public final class WaitTable {
     public int wakeAll(long key) {
         int index = bucketOf(key);
         if ((int) COUNTS.getVolatile(waiterCounts, index) == 0) {
-            return 0;
+            return 0; // kept tiny so that it inlines into every last put; the rest is out of line
         }
+        return wakeAllQueued(index, key);
+    }
+
+    private int wakeAllQueued(int index, long key) {
         Bucket bucket = buckets[index];
         int woken = 0;
         bucket.lock.lock();

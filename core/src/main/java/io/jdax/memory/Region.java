@@ -1,7 +1,6 @@
 package io.jdax.memory;
 
 import static java.nio.file.StandardOpenOption.CREATE;
-import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
@@ -81,9 +80,14 @@ public final class Region implements AutoCloseable {
         FileChannel channel = null;
         Arena arena = Arena.ofShared();
         try {
-            Path file = dir.resolve("jdax-anon-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".region");
-            channel = FileChannel.open(file, CREATE_NEW, READ, WRITE);
-            Files.delete(file); // unlinked: the memory goes away with the mapping and the channel
+            // a fresh unique name, created atomically (a name made of pid and nanoTime once collided
+            // between two threads: jcstress's quick mode found it)
+            Path file = Files.createTempFile(dir, "jdax-anon-", ".region");
+            try {
+                channel = FileChannel.open(file, READ, WRITE);
+            } finally {
+                Files.delete(file); // unlinked: the memory goes away with the mapping and the channel
+            }
             extend(channel, mapped);
             MemorySegment whole = channel.map(FileChannel.MapMode.READ_WRITE, 0, mapped, arena);
             long pad = -whole.address() & (ANONYMOUS_ALIGNMENT - 1);

@@ -351,11 +351,12 @@ public final class PageMap implements AutoCloseable {
      * the waiter count after it: the waker half of {@link WaitTable}'s ordering contract, for free.
      */
     void lastPut(long head) {
-        switch (kind) {
-            case POOL -> releaser.release(this, head);
-            case DAX -> idleWaiters.wakeAll(head);
-            case DEVICE -> { }
-        }
+        // by the kind's own final fields, not a switch on the kind: this runs on every last put
+        if (idleWaiters != null) {
+            idleWaiters.wakeAll(head);      // DAX
+        } else if (releaser != null) {
+            releaser.release(this, head);   // POOL
+        }                                   // DEVICE: nothing
     }
 
     // ------------------------------------------------------------------ mappings

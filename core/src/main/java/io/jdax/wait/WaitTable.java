@@ -27,8 +27,10 @@ import java.util.function.BooleanSupplier;
  *       each test of the condition, which must read volatile state.</li>
  * </ul>
  * Both are in the one total order of volatile accesses, so either the waker sees the waiter counted and
- * unparks it, or the waiter sees the condition true and does not sleep. A waker that finds the count 0
- * pays that one load and nothing else. A per-waiter {@code woken} flag, set before the unpark, keeps a wake
+ * unparks it, or the waiter sees the condition true and does not sleep. Waiters are counted twice: in the
+ * whole table, and in their bucket. A waker reads the table's count first: when nobody waits anywhere,
+ * the common case on a put path, that one load is all it pays (no hash, no array); otherwise the bucket's
+ * count tells whether to take the bucket lock. A per-waiter {@code woken} flag, set before the unpark, keeps a wake
  * from being lost when a {@link SleepCallback} parks internally (taking a lock, say) and so consumes the
  * thread's park permit.
  *
@@ -52,9 +54,21 @@ public final class WaitTable {
         }
     }
 
+    private static final VarHandle WAITING;
+
+    static {
+        try {
+            WAITING = MethodHandles.lookup().findVarHandle(WaitTable.class, "waiting", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Bucket[] buckets;
     /** Waiters per bucket: written under the bucket's lock, read lock-free by wakers. */
     private final int[] waiterCounts;
+    /** Waiters in the whole table: changed atomically (buckets have different locks), read lock-free. */
+    private volatile int waiting;
     private final int hashShift;
 
     private static final class Bucket {
@@ -113,7 +127,7 @@ public final class WaitTable {
      * colliding key; false is exact under the ordering contract above.
      */
     public boolean hasWaiters(long key) {
-        return (int) COUNTS.getVolatile(waiterCounts, bucketOf(key)) != 0;
+        return waiting != 0 && (int) COUNTS.getVolatile(waiterCounts, bucketOf(key)) != 0;
     }
 
     /**
@@ -123,14 +137,17 @@ public final class WaitTable {
      * @return how many waiters were unparked
      */
     public int wakeAll(long key) {
-        int index = bucketOf(key);
-        if ((int) COUNTS.getVolatile(waiterCounts, index) == 0) {
+        if (waiting == 0) {
             return 0; // kept tiny so that it inlines into every last put; the rest is out of line
         }
-        return wakeAllQueued(index, key);
+        return wakeAllQueued(key);
     }
 
-    private int wakeAllQueued(int index, long key) {
+    private int wakeAllQueued(long key) {
+        int index = bucketOf(key);
+        if ((int) COUNTS.getVolatile(waiterCounts, index) == 0) {
+            return 0;
+        }
         Bucket bucket = buckets[index];
         int woken = 0;
         bucket.lock.lock();
@@ -262,7 +279,9 @@ public final class WaitTable {
                 w.next.prev = w;
             }
             bucket.first = w;
-            COUNTS.getAndAdd(waiterCounts, index, 1); // volatile: ordered before the waiter's next condition test
+            // volatile read-modify-writes: ordered before the waiter's next condition test
+            WAITING.getAndAdd(this, 1);
+            COUNTS.getAndAdd(waiterCounts, index, 1);
         } finally {
             bucket.lock.unlock();
         }
@@ -281,6 +300,7 @@ public final class WaitTable {
             }
             w.prev = w.next = null;
             COUNTS.getAndAdd(waiterCounts, index, -1);
+            WAITING.getAndAdd(this, -1);
         } finally {
             bucket.lock.unlock();
         }

@@ -34,7 +34,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *   <li>4 KiB buffers: jdax's pool against Netty's pooled allocator, direct ByteBuffers and confined arenas,
  *       and jdax's folio level underneath;</li>
  *   <li>two threads against one, for jdax and Netty;</li>
- *   <li>what the checks of a refcount and of idle waiting cost.</li>
+ *   <li>what the checks of a refcount and of idle waiting cost, and the latency from a last put to the
+ *       return of a thread waiting for the folio to become idle.</li>
  * </ul>
  *
  * <p>Quick mode (the default) runs one short fork per configuration, about two minutes here, and writes the
@@ -52,6 +53,7 @@ public final class Headline {
     private final PrintStream out = System.out;
     private final List<RunResult> all = new ArrayList<>();
     private final Map<Config, Double> medians = new LinkedHashMap<>();
+    private final Map<Config, RunResult> results = new LinkedHashMap<>();
     private final Map<Config, String> units = new LinkedHashMap<>();
 
     private Headline(boolean full) {
@@ -96,6 +98,7 @@ public final class Headline {
         configs.add(config("bare getAndAdd pair", "RefcountBenchmark.bareGetAndAddPair", "kind", "DEVICE"));
         configs.add(config("last put, dax map (waiter check)", "LastPutBenchmark.incRefThenLastPut", "kind", "DAX"));
         configs.add(config("last put, device map (no waiting)", "LastPutBenchmark.incRefThenLastPut", "kind", "DEVICE"));
+        configs.add(config("last put to idle-waiter's return (mean)", "WakeLatencyBenchmark.lastPutToWaiterReturn"));
 
         out.printf("jdax headline benchmarks, %s mode: %d configurations, one forked JVM each (JDK %s)%n%n",
                 full ? "full" : "quick", configs.size(), Runtime.version());
@@ -107,6 +110,7 @@ public final class Headline {
             out.flush();
             long t0 = System.nanoTime();
             RunResult r = measure(c);
+            results.put(c, r);
             double median = median(r);
             medians.put(c, median);
             units.put(c, r.getPrimaryResult().getScoreUnit());
@@ -190,6 +194,13 @@ public final class Headline {
                 m(c, 15) / m(c, 16));
         out.printf("  last put, dax map %s vs device map %s: ratio %.2f (target <= 1.10)%n", format(m(c, 17)),
                 format(m(c, 18)), m(c, 17) / m(c, 18));
+        out.println();
+        RunResult wake = results.get(c.get(19));
+        var stats = wake.getPrimaryResult().getStatistics();
+        out.printf("Idle wait, last put to the waiter's return, 2 platform threads (%s, %d samples)%n",
+                wake.getPrimaryResult().getScoreUnit(), stats.getN());
+        out.printf("  p50 %s   p90 %s   p99 %s   max %s%n", format(stats.getPercentile(50)),
+                format(stats.getPercentile(90)), format(stats.getPercentile(99)), format(stats.getMax()));
     }
 
     private static String format(double v) {

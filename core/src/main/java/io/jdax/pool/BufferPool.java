@@ -62,7 +62,7 @@ public final class BufferPool implements AutoCloseable {
         this.region = ownsRegion ? Region.anonymous(b.capacity) : b.region;
         try {
             BuddyAllocator.Builder ab = BuddyAllocator.builder(region).pageSize(b.pageSize);
-            if (b.limitBytes > 0) {
+            if (b.limitBytes != Long.MAX_VALUE) {
                 ab.limitBytes(b.limitBytes);
             }
             if (b.cacheStripes >= 0) {
@@ -95,7 +95,7 @@ public final class BufferPool implements AutoCloseable {
         private Region region;
         private long pageSize = PageMap.DEFAULT_PAGE_SIZE;
         private PoolMode mode = PoolMode.FAST;
-        private long limitBytes;
+        private long limitBytes = Long.MAX_VALUE;
         private int cacheStripes = -1;
 
         private Builder() {
@@ -131,16 +131,13 @@ public final class BufferPool implements AutoCloseable {
             return this;
         }
 
-        /** Cap on the bytes held by buffers and caches at once (default: the capacity). */
+        /** Cap on the bytes held by buffers and caches at once (default: the capacity); checked by {@link #build}. */
         public Builder limitBytes(long bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("limit must be positive: " + bytes);
-            }
             this.limitBytes = bytes;
             return this;
         }
 
-        /** Cache stripes of the allocator: a power of two, or 0 for none (default 2 x CPUs, at most 64). */
+        /** Cache stripes of the allocator: a power of two, or 0 for none (default 2 x CPUs, at most 64); checked by {@link #build}. */
         public Builder cacheStripes(int stripes) {
             this.cacheStripes = stripes;
             return this;

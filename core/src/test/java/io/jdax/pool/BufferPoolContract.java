@@ -178,6 +178,17 @@ abstract class BufferPoolContract {
     }
 
     @Test
+    void badOptionsAreRefusedWhenThePoolIsBuilt() {
+        assertNames(assertThrows(IllegalArgumentException.class,
+                () -> BufferPool.builder().capacity(1 << 20).limitBytes(0).mode(mode()).build()), "limit", "0");
+        assertNames(assertThrows(IllegalArgumentException.class,
+                () -> BufferPool.builder().capacity(1 << 20).cacheStripes(3).mode(mode()).build()), "3");
+        assertNames(assertThrows(IllegalArgumentException.class,
+                () -> BufferPool.builder().capacity(1 << 20).pageSize(1000).mode(mode()).build()), "1000");
+        assertNames(assertThrows(IllegalArgumentException.class, () -> BufferPool.builder().capacity(-1)), "-1");
+    }
+
+    @Test
     void aLimitBelowTheCapacityIsEnforced() {
         try (BufferPool limited = BufferPool.builder().capacity(CAPACITY).limitBytes(1 << 20).mode(mode()).build()) {
             List<PooledBuffer> held = new ArrayList<>();

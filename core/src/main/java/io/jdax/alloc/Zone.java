@@ -44,10 +44,6 @@ final class Zone {
         }
     }
 
-    int maxOrder() {
-        return free.maxOrder();
-    }
-
     /** One block of {@code order}, or {@link #OUT_OF_PAGES} / {@link #OVER_LIMIT}. */
     long take(int order, boolean direct) {
         lock.lock();

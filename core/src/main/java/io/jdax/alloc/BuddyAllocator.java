@@ -7,6 +7,7 @@ import static io.jdax.internal.PageDescriptor.isHead;
 import static io.jdax.internal.PageDescriptor.setRefcountRelease;
 
 import io.jdax.alloc.FolioCache.Stripe;
+import io.jdax.internal.CompoundLayout;
 import io.jdax.internal.Internals;
 import io.jdax.memory.Region;
 import io.jdax.page.PageMap;
@@ -42,6 +43,7 @@ public final class BuddyAllocator implements AutoCloseable {
 
     private final PageMap map;
     private final MemorySegment memmap;
+    private final CompoundLayout layout;  // prep and split of the folios this allocator owns
     private final int maxOrder;
     private final Zone zone;
     private final FolioCache cache;       // null without caches
@@ -55,6 +57,7 @@ public final class BuddyAllocator implements AutoCloseable {
     private BuddyAllocator(Builder b) {
         this.map = PageMap.pool(b.region, b.pageSize, this::release);
         this.memmap = Internals.memmap(map);
+        this.layout = new CompoundLayout(memmap, map.nrPages());
         this.maxOrder = Math.min(b.maxOrder, 63 - Long.numberOfLeadingZeros(map.nrPages()));
         long limit = b.limitBytes == Long.MAX_VALUE ? Long.MAX_VALUE : b.limitBytes >>> map.pageShift();
         this.zone = new Zone(memmap, map.nrPages(), maxOrder, limit);
@@ -211,16 +214,16 @@ public final class BuddyAllocator implements AutoCloseable {
 
     /** Zone path: cache-less orders, busy stripes, empty zone for a refill. Drains caches once under pressure. */
     private long allocateDirect(int order) {
-        long pfn = zone.take(order, true);
-        if (pfn < 0 && cache != null) {
+        long pfn = zone.take(order);
+        if (pfn == NIL && cache != null) {
             drainCaches();
-            pfn = zone.take(order, true);
+            pfn = zone.take(order);
         }
-        if (pfn < 0) {
+        if (pfn == NIL) {
             failures.increment();
             return PageMap.NO_FOLIO;
         }
-        map.prepCompound(pfn, order);
+        layout.prepOwned(pfn, order);
         setRefcountRelease(memmap, pfn, 1);
         return pfn;
     }
@@ -237,7 +240,7 @@ public final class BuddyAllocator implements AutoCloseable {
                 return NIL;
             }
             for (int i = 0; i < n; i++) {
-                map.prepCompound(s.scratch[i], order);
+                layout.prepOwned(s.scratch[i], order);
             }
         }
         for (int i = 0; i < n - 1; i++) {
@@ -272,13 +275,13 @@ public final class BuddyAllocator implements AutoCloseable {
                 }
             }
         }
-        map.split(head);
+        layout.splitOwned(head);
         zone.give(head, order);
     }
 
     private void toZone(long[] folios, int n, int order) {
         for (int i = 0; i < n; i++) {
-            map.split(folios[i]);
+            layout.splitOwned(folios[i]);
         }
         zone.giveBatch(folios, order, n);
     }

@@ -1,5 +1,6 @@
 package io.jdax.alloc;
 
+import static io.jdax.internal.PageDescriptor.NIL;
 import static io.jdax.internal.PageDescriptor.buddyOrderBits;
 import static io.jdax.internal.PageDescriptor.info;
 import static io.jdax.internal.PageDescriptor.isBuddy;
@@ -16,11 +17,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The optional limit caps the pages out of the free lists (allocated or sitting in a cache).
  */
 final class Zone {
-
-    /** {@link #take} result: no free block of the order or above. */
-    static final long OUT_OF_PAGES = -1;
-    /** {@link #take} result: a block exists but taking it would pass the limit. */
-    static final long OVER_LIMIT = -2;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final MemorySegment memmap;
@@ -44,12 +40,15 @@ final class Zone {
         }
     }
 
-    /** One block of {@code order}, or {@link #OUT_OF_PAGES} / {@link #OVER_LIMIT}. */
-    long take(int order, boolean direct) {
+    /**
+     * One block of {@code order} for an allocation that bypasses the caches, or {@code NIL} when no block is
+     * free or the limit would be passed (the allocator's exception tells which, from a snapshot).
+     */
+    long take(int order) {
         lock.lock();
         try {
             long pfn = takeLocked(order);
-            if (pfn >= 0 && direct) {
+            if (pfn != NIL) {
                 directAllocations++;
             }
             return pfn;
@@ -65,7 +64,7 @@ final class Zone {
             int n = 0;
             while (n < max) {
                 long pfn = takeLocked(order);
-                if (pfn < 0) {
+                if (pfn == NIL) {
                     break;
                 }
                 out[n++] = pfn;
@@ -83,7 +82,7 @@ final class Zone {
                 continue;
             }
             if (takenPages > limitPages - size) {
-                return OVER_LIMIT;
+                return NIL;
             }
             long pfn = free.poll(o);
             while (o > order) { // expand: hand the upper halves back down
@@ -93,7 +92,7 @@ final class Zone {
             takenPages += size;
             return pfn;
         }
-        return OUT_OF_PAGES;
+        return NIL;
     }
 
     /** Returns a block of order-0 pages to the free lists, merging it with its free buddies. */

@@ -1,7 +1,6 @@
 package io.jdax.page;
 
 import static io.jdax.internal.PageDescriptor.getAndAddPincount;
-import static io.jdax.internal.PageDescriptor.getAndAddRefcount;
 import static io.jdax.internal.PageDescriptor.isHead;
 import static io.jdax.internal.PageDescriptor.pincount;
 import static io.jdax.internal.PageDescriptor.refcount;
@@ -86,15 +85,7 @@ public final class FolioPins {
             }
             map.put(head);
         } else {
-            int old = getAndAddRefcount(memmap, head, -PIN_BIAS);
-            if (old < PIN_BIAS) {
-                getAndAddRefcount(memmap, head, PIN_BIAS);
-                throw new IllegalStateException("pfn " + head + ": unpin with refcount " + old + " < " + PIN_BIAS
-                        + ": no pin is held");
-            }
-            if (old == PIN_BIAS) {
-                map.lastPut(head);
-            }
+            map.dropRefs(head, PIN_BIAS, true); // a CAS: an unpin with no pin held never makes the count negative
         }
     }
 

@@ -2,6 +2,7 @@ package io.jdax.page;
 
 import static io.jdax.internal.PageDescriptor.*;
 
+import io.jdax.internal.CompoundLayout;
 import io.jdax.internal.Internals;
 import io.jdax.internal.PageDescriptor;
 import io.jdax.memory.Region;
@@ -284,7 +285,9 @@ public final class PageMap implements AutoCloseable {
      * idle and with layout changes of this folio.
      *
      * @throws IllegalArgumentException if {@code head} is a tail page
-     * @throws IllegalStateException    if the count is negative or would overflow; it is unchanged
+     * @throws IllegalStateException    if the count is negative or would overflow; it is unchanged. A negative
+     *                                  count is seen only while a {@link #put} at 0 (a caller's bug) is undoing
+     *                                  itself, so this then reports that bug's race
      */
     public void incRef(long head) {
         checkPfn(head);
@@ -330,20 +333,36 @@ public final class PageMap implements AutoCloseable {
         throw underflow(head, old, 1);
     }
 
-    /** Drops {@code n >= 1} references (kernel: {@code folio_put_refs}); see {@link #put}. */
+    /**
+     * Drops {@code n >= 1} references (kernel: {@code folio_put_refs}); see {@link #put}. A compare-and-set, so
+     * that dropping more references than there are never shows a negative count to anyone, not even for an
+     * instant (a concurrent correct {@code put} would then fail).
+     */
     public boolean putRefs(long head, int n) {
         checkPfn(head);
         checkRefs(n);
-        int old = getAndAddRefcount(memmap, head, -n);
-        if (old > n) {
-            return false;
+        return dropRefs(head, n, false);
+    }
+
+    /** The CAS loop of {@link #putRefs}, shared with the order-0 unpin, which reports its own misuse. */
+    boolean dropRefs(long head, int n, boolean unpin) {
+        int c = refcount(memmap, head);
+        for (;;) {
+            if (c < n) {
+                throw unpin ? new IllegalStateException("pfn " + head + ": unpin with refcount " + c + " < " + n
+                        + ": no pin is held") : underflow(head, c, n);
+            }
+            int witness = compareAndExchangeRefcount(memmap, head, c, c - n);
+            if (witness == c) {
+                break;
+            }
+            c = witness;
         }
-        if (old == n) {
+        if (c == n) {
             lastPut(head);
             return true;
         }
-        getAndAddRefcount(memmap, head, n);
-        throw underflow(head, old, n);
+        return false;
     }
 
     /**
@@ -478,10 +497,12 @@ public final class PageMap implements AutoCloseable {
      * @throws IllegalArgumentException  if the order is out of range or {@code head} is not aligned to it
      * @throws IndexOutOfBoundsException if the folio would pass the end of the map
      * @throws IllegalStateException     if a page is already part of a large folio, free in an allocator, or
-     *                                   referenced; nothing is changed
+     *                                   referenced; or this is a pool map, whose layout belongs to its
+     *                                   allocator; nothing is changed
      */
     public void prepCompound(long head, int order) {
         checkPfn(head);
+        requireLayoutOwner(head);
         layout.prep(head, order);
     }
 
@@ -493,12 +514,25 @@ public final class PageMap implements AutoCloseable {
      * An order-0 folio only has its mapping and share cleared.
      *
      * @throws IllegalArgumentException if {@code head} is a tail page
-     * @throws IllegalStateException    if any page is referenced or pinned, or the folio is still shared
-     *                                  ({@code share > 0}); nothing is changed
+     * @throws IllegalStateException    if any page is referenced or pinned, the folio is still shared
+     *                                  ({@code share > 0}) or free in an allocator, or this is a pool map;
+     *                                  nothing is changed
      */
     public void split(long head) {
         checkPfn(head);
+        requireLayoutOwner(head);
         layout.split(head);
+    }
+
+    /**
+     * A pool map's folios are laid out by its allocator, which keeps free and cached folios in states a
+     * split or prep from outside would corrupt (the allocator works on the layout directly).
+     */
+    private void requireLayoutOwner(long pfn) {
+        if (kind == Kind.POOL) {
+            throw new IllegalStateException("pfn " + pfn + ": the layout of a pool map's folios belongs to its "
+                    + "allocator; prep and split folios of a DAX or DEVICE map");
+        }
     }
 
     // ------------------------------------------------------------------ idle waiting (dax maps)

@@ -192,6 +192,24 @@ class BuddyAllocatorTest {
     }
 
     @Test
+    void aFreeBlockCannotBeSplitNorACachedFolioReshaped() {
+        BuddyAllocator a = allocator(PAGES, 4);
+        PageMap map = a.pageMap();
+        long cached = a.allocate(2); // the refill takes 8 order-2 blocks, pages 0-31, from the one order-12 block
+        map.put(cached);             // back in a cache: idle, still prepped
+        assertEquals(1, a.stats().freeBlocks()[11], "pages 2048-4095 are one free order-11 block");
+        long freeHead = 2048;
+        var layout = new io.jdax.internal.CompoundLayout(io.jdax.internal.Internals.memmap(map), map.nrPages());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> layout.split(freeHead));
+        assertTrue(e.getMessage().contains("pfn 2048") && e.getMessage().contains("free in an allocator"),
+                e.getMessage());
+        assertThrows(IllegalStateException.class, () -> map.split(cached), "the public split refuses a pool map");
+        assertThrows(IllegalStateException.class, () -> map.prepCompound(freeHead, 0));
+        assertEquals(2, map.order(cached));
+        a.verify();
+    }
+
+    @Test
     void closeDrainsAndRefusesFurtherAllocations() {
         BuddyAllocator a = allocator(PAGES, 2);
         long pfn = a.allocate(0);

@@ -31,6 +31,27 @@ abstract class PageMapContract {
     /** Asserts what the kind does when {@code head}'s last reference has just been dropped. */
     abstract void assertLastPutHandled(long head);
 
+    /**
+     * Prep through the map, or for a pool map (whose public prep is refused: its allocator owns the layout)
+     * through the layout code the allocator uses: the layout contract is the same for every kind.
+     */
+    void prep(long head, int order) {
+        if (map.kind() == PageMap.Kind.POOL) {
+            new io.jdax.internal.CompoundLayout(map.memmap(), map.nrPages()).prep(head, order);
+        } else {
+            map.prepCompound(head, order);
+        }
+    }
+
+    /** Split, the same way as {@link #prep}. */
+    void split(long head) {
+        if (map.kind() == PageMap.Kind.POOL) {
+            new io.jdax.internal.CompoundLayout(map.memmap(), map.nrPages()).split(head);
+        } else {
+            map.split(head);
+        }
+    }
+
     /** Whether this kind's owner fields can be written (not a pool map's: its allocator owns them). */
     boolean ownersWritable() {
         return map.kind() != PageMap.Kind.POOL;
@@ -187,7 +208,7 @@ abstract class PageMapContract {
 
     @Test
     void referencesAreTakenOnTheHeadNotATail() {
-        map.prepCompound(16, 3);
+        prep(16, 3);
         map.incRef(16);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> map.incRef(18));
         assertMessageNames(e, "pfn 18", "folio 16");
@@ -203,7 +224,7 @@ abstract class PageMapContract {
 
     @Test
     void prepMakesAFolioAndLookupFindsItsHead() {
-        map.prepCompound(64, 4);
+        prep(64, 4);
         assertEquals(4, map.order(64));
         assertEquals(16, map.nrPages(64));
         assertEquals(16 * 4096, map.folioBytes(64).byteSize());
@@ -217,48 +238,63 @@ abstract class PageMapContract {
 
     @Test
     void prepOfOrderZeroChangesNothing() {
-        map.prepCompound(5, 0);
+        prep(5, 0);
         assertEquals(0, map.order(5));
         assertEquals(5, map.folioOf(5));
     }
 
     @Test
     void prepRejectsBadOrdersAlignmentAndRange() {
-        assertMessageNames(assertThrows(IllegalArgumentException.class, () -> map.prepCompound(0, -1)), -1);
-        assertMessageNames(assertThrows(IllegalArgumentException.class, () -> map.prepCompound(0, PageMap.MAX_ORDER + 1)),
+        assertMessageNames(assertThrows(IllegalArgumentException.class, () -> prep(0, -1)), -1);
+        assertMessageNames(assertThrows(IllegalArgumentException.class, () -> prep(0, PageMap.MAX_ORDER + 1)),
                 PageMap.MAX_ORDER + 1);
-        assertMessageNames(assertThrows(IllegalArgumentException.class, () -> map.prepCompound(4, 3)), "pfn 4", "order 3");
-        assertMessageNames(assertThrows(IndexOutOfBoundsException.class, () -> map.prepCompound(0, 11)), "order-11");
+        assertMessageNames(assertThrows(IllegalArgumentException.class, () -> prep(4, 3)), "pfn 4", "order 3");
+        assertMessageNames(assertThrows(IndexOutOfBoundsException.class, () -> prep(0, 11)), "order-11");
         assertUntouched(0, PAGES);
     }
 
     @Test
     void prepRefusesBusyOrCompoundPagesAndChangesNothing() {
         map.incRef(37);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> map.prepCompound(32, 3));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> prep(32, 3));
         assertMessageNames(e, "page 37", "refcount 1");
         assertEquals(0, map.order(32));
         assertEquals(33, map.folioOf(33));
 
-        map.prepCompound(48, 2);
-        IllegalStateException nested = assertThrows(IllegalStateException.class, () -> map.prepCompound(48, 3));
+        prep(48, 2);
+        IllegalStateException nested = assertThrows(IllegalStateException.class, () -> prep(48, 3));
         assertMessageNames(nested, "page 48", "order-2");
         assertEquals(2, map.order(48));
         assertEquals(52, map.folioOf(52));
-        assertThrows(IllegalStateException.class, () -> map.prepCompound(48, 2));
+        assertThrows(IllegalStateException.class, () -> prep(48, 2));
+    }
+
+    @Test
+    void aPoisonMarkSurvivesPrepAndSplit() {
+        var memmap = map.memmap();
+        io.jdax.internal.PageDescriptor.setInfo(memmap, 66,
+                io.jdax.internal.PageDescriptor.info(memmap, 66) | io.jdax.internal.PageDescriptor.HWPOISON);
+        prep(64, 2);
+        assertEquals(64, map.folioOf(66));
+        assertTrue((io.jdax.internal.PageDescriptor.info(memmap, 66) & io.jdax.internal.PageDescriptor.HWPOISON) != 0,
+                "prep must not drop a tail page's poison mark");
+        split(64);
+        assertTrue((io.jdax.internal.PageDescriptor.info(memmap, 66) & io.jdax.internal.PageDescriptor.HWPOISON) != 0,
+                "nor must split");
+        assertEquals(66, map.folioOf(66));
     }
 
     @Test
     void prepRefusesOwnedPages() {
         assumeTrue(ownersWritable());
         map.owners().set(96, 7, 3);
-        assertMessageNames(assertThrows(IllegalStateException.class, () -> map.prepCompound(96, 1)), "mapping 7");
+        assertMessageNames(assertThrows(IllegalStateException.class, () -> prep(96, 1)), "mapping 7");
         assertEquals(0, map.order(96));
     }
 
     @Test
     void splitRestoresOrderZeroPagesIncludingPage1() {
-        map.prepCompound(128, 5);
+        prep(128, 5);
         if (ownersWritable()) {
             map.owners().set(128, 3, 40);
         }
@@ -266,7 +302,7 @@ abstract class PageMapContract {
         map.pins().pin(130, false);
         map.pins().unpin(128);
         map.put(128);
-        map.split(128);
+        split(128);
         for (long p = 128; p < 160; p++) {
             assertPristine(p);
             assertEquals(p, map.folioOf(p));
@@ -274,47 +310,47 @@ abstract class PageMapContract {
             assertEquals(0, map.owners().mapping(p));
             assertEquals(0, map.owners().share(p));
         }
-        map.prepCompound(128, 1); // and the pages can be reused
+        prep(128, 1); // and the pages can be reused
         assertEquals(1, map.order(128));
-        map.split(128);
-        map.prepCompound(129, 0);
+        split(128);
+        prep(129, 0);
         assertEquals(0, map.order(129));
     }
 
     @Test
     void splitRefusesReferencedPinnedSharedAndTailFoliosAndChangesNothing() {
-        map.prepCompound(256, 3);
+        prep(256, 3);
         map.incRef(256);
-        assertMessageNames(assertThrows(IllegalStateException.class, () -> map.split(256)), "refcount 1");
+        assertMessageNames(assertThrows(IllegalStateException.class, () -> split(256)), "refcount 1");
         long head = map.pins().pin(259, false);
         map.put(256);
         assertEquals(256, head);
-        assertMessageNames(assertThrows(IllegalStateException.class, () -> map.split(256)), "refcount 1");
+        assertMessageNames(assertThrows(IllegalStateException.class, () -> split(256)), "refcount 1");
         map.pins().unpin(256);
         assertEquals(0, map.refCount(256));
-        assertMessageNames(assertThrows(IllegalArgumentException.class, () -> map.split(257)), "folio 256");
+        assertMessageNames(assertThrows(IllegalArgumentException.class, () -> split(257)), "folio 256");
         assertEquals(3, map.order(256));
         assertEquals(256, map.folioOf(263));
-        map.split(256);
+        split(256);
         assertEquals(0, map.order(256));
     }
 
     @Test
     void splitRefusesASharedFolioAndChangesNothing() {
         assumeTrue(ownersWritable());
-        map.prepCompound(256, 3);
+        prep(256, 3);
         map.owners().set(256, 0, 2);
-        assertMessageNames(assertThrows(IllegalStateException.class, () -> map.split(256)), "shared by 2");
+        assertMessageNames(assertThrows(IllegalStateException.class, () -> split(256)), "shared by 2");
         assertEquals(3, map.order(256));
         assertEquals(256, map.folioOf(263));
         map.owners().addShare(256, -2);
-        map.split(256);
+        split(256);
         assertEquals(0, map.order(256));
     }
 
     @Test
     void tryGetFolioReferencesTheHeadThroughAnyPage() {
-        map.prepCompound(512, 9);
+        prep(512, 9);
         assertEquals(NO_FOLIO, map.tryGetFolio(700), "an idle folio cannot be referenced");
         map.incRef(512);
         assertEquals(512, map.tryGetFolio(700));
@@ -325,7 +361,7 @@ abstract class PageMapContract {
 
     @Test
     void folioBytesAreTheRegionsBytes() {
-        map.prepCompound(8, 3);
+        prep(8, 3);
         map.folioBytes(8).set(ValueLayout.JAVA_LONG, 8 * 4096 - 8, 5L);
         assertEquals(5L, region.segment().get(ValueLayout.JAVA_LONG, 16 * 4096 - 8));
     }
@@ -351,7 +387,7 @@ abstract class PageMapContract {
 
     @Test
     void largeFolioPinCountsSeparatelyAndPinThroughATailPinsTheHead() {
-        map.prepCompound(32, 2);
+        prep(32, 2);
         map.incRef(32);
         FolioPins pins = map.pins();
         assertEquals(32, pins.pin(35, false));
@@ -392,7 +428,7 @@ abstract class PageMapContract {
 
     @Test
     void mapCountsCountWholeFolioMappings() {
-        map.prepCompound(64, 3);
+        prep(64, 3);
         map.incMapCount(64);
         map.incMapCount(64);
         map.incMapCount(5);
@@ -408,7 +444,7 @@ abstract class PageMapContract {
         assertEquals(0, map.mapCount(64));
         assertThrows(IllegalStateException.class, () -> map.decMapCount(5));
         assertEquals(0, map.mapCount(5));
-        map.split(64);
+        split(64);
         assertPristine(64);
         assertPristine(65);
     }

@@ -30,7 +30,7 @@ class PoolPageMapTest extends PageMapContract {
 
     @Test
     void onlyTheLastPutReleases() {
-        map.prepCompound(64, 3);
+        prep(64, 3);
         map.incRef(64);
         map.getRefs(64, 2);
         map.put(64);
@@ -45,6 +45,15 @@ class PoolPageMapTest extends PageMapContract {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> map.awaitIdle(1, null));
         assertTrue(e.getMessage().contains("POOL"), e.getMessage());
         assertThrows(NullPointerException.class, () -> PageMap.pool(region, null));
+    }
+
+    @Test
+    void theLayoutIsTheAllocatorsAndCannotBeChangedFromOutside() {
+        IllegalStateException prep = assertThrows(IllegalStateException.class, () -> map.prepCompound(8, 1));
+        assertTrue(prep.getMessage().contains("pfn 8") && prep.getMessage().contains("allocator"), prep.getMessage());
+        prep(8, 1);
+        assertThrows(IllegalStateException.class, () -> map.split(8));
+        assertEquals(1, map.order(8), "a refused split changes nothing");
     }
 
     @Test

@@ -1,8 +1,9 @@
-package io.jdax.page;
+package io.jdax.internal;
 
 import static io.jdax.internal.PageDescriptor.BUDDY;
 import static io.jdax.internal.PageDescriptor.FOLIO_ORDER_MASK;
 import static io.jdax.internal.PageDescriptor.HEAD;
+import static io.jdax.internal.PageDescriptor.HWPOISON;
 import static io.jdax.internal.PageDescriptor.LINK_SHIFT;
 import static io.jdax.internal.PageDescriptor.MAX_ORDER;
 import static io.jdax.internal.PageDescriptor.TAIL;
@@ -17,26 +18,27 @@ import static io.jdax.internal.PageDescriptor.setInfo;
 import static io.jdax.internal.PageDescriptor.tailInfo;
 import static io.jdax.internal.PageDescriptor.withFolioOrder;
 
-import io.jdax.internal.PageDescriptor;
-
 import java.lang.foreign.MemorySegment;
 
 /**
  * Compound prep and split over one memmap (kernel: {@code prep_compound_page}, and the split half of
- * {@code dax_folio_put}). Each operation validates every page first and only then writes, so a refused
- * request changes nothing. The caller has range-checked the head pfn and serialises layout changes.
+ * {@code dax_folio_put}). {@link #prep} and {@link #split} validate every page first and only then write, so
+ * a refused request changes nothing; they serve public callers through {@code PageMap}. The allocator, which
+ * owns its free and cached folios exclusively, uses {@link #prepOwned} and {@link #splitOwned}: the same
+ * writes with the checks only as assertions, so a 1 GiB folio is not read twice per allocation. The caller has
+ * range-checked the head pfn and serialises layout changes.
  */
-final class CompoundLayout {
+public final class CompoundLayout {
 
     private final MemorySegment memmap;
     private final long nrPages;
 
-    CompoundLayout(MemorySegment memmap, long nrPages) {
+    public CompoundLayout(MemorySegment memmap, long nrPages) {
         this.memmap = memmap;
         this.nrPages = nrPages;
     }
 
-    void prep(long head, int order) {
+    public void prep(long head, int order) {
         if (order < 0 || order > MAX_ORDER) {
             throw new IllegalArgumentException("order " + order + " outside [0, " + MAX_ORDER + "]");
         }
@@ -56,24 +58,36 @@ final class CompoundLayout {
                         + p + " is " + describe(p, info) + "; every page must be order-0, idle and unowned");
             }
         }
+        prepOwned(head, order);
+    }
+
+    /**
+     * The writes of {@link #prep}, for an allocator preparing a block it owns (order-0, idle, unowned pages).
+     * Kernel order: head flag, tails, then the head fields kept in page[1]; a racing lookup that meets a
+     * half-built folio finds refcount 0 on whichever head it reaches, and fails. page[1]'s pin count and
+     * entire mapcount overlay its mapping slot, which is 0. A page's poison mark survives.
+     */
+    public void prepOwned(long head, int order) {
         if (order == 0) {
             return;
         }
-        // kernel order: head flag, tails, then the head fields kept in page[1]. A racing lookup that meets
-        // a half-built folio finds refcount 0 on whichever head it reaches, and fails.
+        long n = 1L << order;
+        assert refcount(memmap, head) == 0 && PageDescriptor.mapping(memmap, head + 1) == 0 : "prep of busy " + head;
         setInfo(memmap, head, info(memmap, head) | HEAD);
         for (long p = head + 2; p < head + n; p++) {
-            setInfo(memmap, p, tailInfo(head));
+            setInfo(memmap, p, tailInfo(head) | info(memmap, p) & HWPOISON);
         }
-        // page[1]'s pin count and entire mapcount overlay its mapping slot, checked 0 above
-        setInfo(memmap, head + 1, withFolioOrder(tailInfo(head), order));
+        setInfo(memmap, head + 1, withFolioOrder(tailInfo(head) | info(memmap, head + 1) & HWPOISON, order));
     }
 
-    void split(long head) {
+    public void split(long head) {
         long info = info(memmap, head);
         if (isTail(info)) {
             throw new IllegalArgumentException("pfn " + head + " is a tail page of folio " + link(info)
                     + ": split the head");
+        }
+        if ((info & BUDDY) != 0) {
+            throw new IllegalStateException("cannot split pfn " + head + ": it is free in an allocator");
         }
         long n = isHead(info) ? 1L << folioOrderBits(info(memmap, head + 1)) : 1;
         if (PageDescriptor.mapping(memmap, head) == 0 && PageDescriptor.index(memmap, head) != 0) {
@@ -89,10 +103,20 @@ final class CompoundLayout {
         if (n > 1 && pincount(memmap, head) != 0) {
             throw new IllegalStateException("cannot split folio " + head + ": pin count " + pincount(memmap, head));
         }
-        // Every page loses its head/tail flags and link, and page[1] its order (the kernel once forgot that
-        // reset, and a stale page[1] order became the flags of a new order-0 folio); page[1]'s pin count and
-        // entire mapcount live in its mapping slot and are cleared with it. Tails first, head last: the
-        // folio stays recognisable as one until its tails are gone.
+        splitOwned(head);
+    }
+
+    /**
+     * The writes of {@link #split}, for an allocator splitting a folio it owns (idle, unpinned, unshared).
+     * Every page loses its head/tail flags and link, and page[1] its order (the kernel once forgot that
+     * reset, and a stale page[1] order became the flags of a new order-0 folio); page[1]'s pin count and
+     * entire mapcount live in its mapping slot and are cleared with it. Tails first, head last: the folio
+     * stays recognisable as one until its tails are gone. A page's poison mark survives.
+     */
+    public void splitOwned(long head) {
+        long info = info(memmap, head);
+        long n = isHead(info) ? 1L << folioOrderBits(info(memmap, head + 1)) : 1;
+        assert refcount(memmap, head) == 0 : "split of a referenced folio " + head;
         long keepFlags = (1L << LINK_SHIFT) - 1 & ~(HEAD | TAIL | FOLIO_ORDER_MASK);
         for (long p = head + n - 1; p >= head; p--) {
             setInfo(memmap, p, info(memmap, p) & keepFlags);

@@ -11,10 +11,13 @@ import java.lang.invoke.VarHandle;
  * stack per cached order. Memory does not grow with the number of threads, so a million virtual threads
  * cost what two platform threads cost (DESIGN.md house style 7, Netty PR #13075).
  *
- * <p>A stripe is guarded by a try-lock that is never waited for on the fast path: a thread that finds its
- * stripe busy tries the next ones and, if all are busy, goes to the zone. Critical sections are a few array
- * operations and never block, so nothing parks and no carrier is pinned. Cached folios keep their compound
- * layout with refcount 0, so a cache hit needs no prep and a cache free no split.
+ * <p>A stripe is guarded by a try-lock that the fast path never waits for: a thread that finds its stripe
+ * busy tries the next ones and, if all are busy, goes to the zone. A hit or a free is a few array operations
+ * under it. A refill or an overflow keeps the stripe while it trades a batch with the depot or the zone,
+ * taking their locks (order: stripe, depot, zone) and prepping or splitting the batch: other threads then
+ * use other stripes, and only drains and snapshots ({@code lockSlowly}) spin, then yield, until it is done.
+ * Nothing parks while holding a stripe. Cached folios keep their compound layout with refcount 0, so a
+ * cache hit needs no prep and a cache free no split.
  */
 final class FolioCache {
 

@@ -161,7 +161,9 @@ public final class ViewGroup implements AutoCloseable {
                 liveViews--;
             }
         }
-        DeviceFolios.removeMapping(map, view.head());
+        if (map.isOpen()) { // the device may have closed meanwhile, taking the counts with it
+            DeviceFolios.removeMapping(map, view.head());
+        }
     }
 
     /** The device these views map. */

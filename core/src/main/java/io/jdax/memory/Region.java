@@ -281,7 +281,8 @@ public final class Region implements AutoCloseable {
     /**
      * Closes the attached structures, then unmaps the region and closes its file. Idempotent. Exceptions
      * from attached structures do not stop the unmap; they are rethrown afterwards, the first with the
-     * others suppressed.
+     * others suppressed. While a channel read or write uses the region's memory the JDK refuses to unmap it:
+     * this then throws, the region stays open, and calling close again once the I/O completes finishes.
      */
     @Override
     public void close() {
@@ -306,7 +307,21 @@ public final class Region implements AutoCloseable {
                 }
             }
         }
-        arena.close();
+        try {
+            arena.close();
+        } catch (IllegalStateException inUse) {
+            // an I/O operation is using the region's memory: the JDK refuses to unmap under it. Stay open so
+            // that a later close can finish (the attached structures are closed already).
+            synchronized (this) {
+                closed = false;
+            }
+            IllegalStateException retry = new IllegalStateException("cannot unmap " + this + " while an I/O operation"
+                    + " uses its memory; close again once it completes", inUse);
+            if (failure != null) {
+                retry.addSuppressed(failure);
+            }
+            throw retry;
+        }
         try {
             channel.close();
         } catch (IOException e) {

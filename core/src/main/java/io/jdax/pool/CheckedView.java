@@ -1,22 +1,28 @@
 package io.jdax.pool;
 
 import java.lang.foreign.Arena;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The part of a {@link PoolMode#CHECKED} buffer the pool keeps apart from the buffer object, so that a
  * {@link java.lang.ref.Cleaner} can act once the buffer is unreachable: the arena of its mapping, the folio
- * reference it holds, and where it was allocated. Whichever comes first, the last release or the leak
- * action, does the work; the other finds it done.
+ * reference it holds, and where it was allocated. Exactly one {@link #finish()} revokes the mapping and
+ * returns the folio: the last release, the leak action, or the pool's close, whichever comes first.
  */
 final class CheckedView implements Runnable {
+
+    /** {@link #finish()}: this call revoked the mapping and returned the folio. */
+    static final int FINISHED = 0;
+    /** {@link #finish()}: another call had already finished. */
+    static final int ALREADY = 1;
+    /** {@link #finish()}: an I/O operation is using the mapping; nothing was changed. */
+    static final int IN_USE = 2;
 
     final BufferPool pool;
     final long head;
     final long bytes;
     final Arena arena;
     final Throwable allocationSite;
-    private final AtomicBoolean done = new AtomicBoolean();
+    private boolean done; // guarded by this
 
     CheckedView(BufferPool pool, long head, long bytes, Arena arena, Throwable allocationSite) {
         this.pool = pool;
@@ -26,28 +32,36 @@ final class CheckedView implements Runnable {
         this.allocationSite = allocationSite;
     }
 
-    /** The last release: revoke the mapping, drop the folio reference. */
-    void release(BufferPool owner) {
-        if (done.compareAndSet(false, true)) {
-            owner.forget(this);
-            arena.close(); // thread handshake: from here every access through the buffer's segments throws
-            owner.putFolio(head);
+    /**
+     * Revokes the mapping (a thread handshake: from here every access through the buffer's segments and
+     * {@code ByteBuffer}s throws) and drops the folio reference, once. The JDK refuses to close an arena while
+     * a channel read or write uses its memory: then nothing changes and {@link #IN_USE} says so, and a later
+     * call can finish.
+     */
+    synchronized int finish() {
+        if (done) {
+            return ALREADY;
         }
+        try {
+            arena.close();
+        } catch (IllegalStateException inUse) {
+            return IN_USE;
+        }
+        done = true;
+        pool.forget(this);
+        pool.putFolio(head);
+        return FINISHED;
     }
 
-    /** The Cleaner's action: the buffer became unreachable. If it was never released, that is a leak. */
+    /**
+     * The Cleaner's action: the buffer became unreachable without its last release, a leak. If an I/O
+     * operation still uses its memory (through a {@code ByteBuffer} that outlived the buffer object), the
+     * view stays outstanding and the pool's close reports it.
+     */
     @Override
     public void run() {
-        if (done.compareAndSet(false, true)) {
-            pool.forget(this);
+        if (finish() == FINISHED) {
             pool.reportLeak(this, true);
-            arena.close();
-            pool.putFolio(head);
         }
-    }
-
-    /** At pool close: still outstanding. */
-    boolean markLeakedAtClose() {
-        return done.compareAndSet(false, true);
     }
 }

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 
 /**
@@ -16,7 +17,8 @@ import java.nio.ByteBuffer;
  * own, so it stays valid after its parent is released. Misuse throws {@link IllegalStateException} and
  * leaves the count as it was: retain after the last release, a release too many, or {@link #segment()} after
  * the last release. What a segment handed out earlier may still do after the last release depends on the
- * {@link PoolMode}.
+ * {@link PoolMode}. In CHECKED mode, keep the buffer object reachable while you use its segment: an
+ * unreachable buffer is treated as a leak, and its memory revoked and reclaimed.
  */
 public final class PooledBuffer implements AutoCloseable {
 
@@ -108,7 +110,8 @@ public final class PooledBuffer implements AutoCloseable {
      * mode, revokes every segment and {@code ByteBuffer} of this buffer).
      *
      * @return whether this was the last reference
-     * @throws IllegalStateException if the buffer was already released; the count is unchanged
+     * @throws IllegalStateException if the buffer was already released, its pool is closed, or (CHECKED mode)
+     *                               an I/O operation is using its memory; the count is unchanged
      */
     public boolean release() {
         int old = (int) REFCNT.getAndAdd(this, -1);
@@ -116,11 +119,24 @@ public final class PooledBuffer implements AutoCloseable {
             return false;
         }
         if (old == 1) {
-            if (checked != null) {
-                checked.release(pool);
-                cleanable.clean(); // deregisters; the leak action sees the view released and does nothing
-            } else {
-                pool.putFolio(head);
+            if (pool.isClosed()) {
+                REFCNT.getAndAdd(this, 1);
+                throw new IllegalStateException("release after its pool was closed: the pool reclaimed the memory "
+                        + "and reported the buffer as a leak (" + describe(1) + ")");
+            }
+            try {
+                if (checked != null) {
+                    if (checked.finish() == CheckedView.IN_USE) {
+                        throw new IllegalStateException("cannot release a buffer while an I/O operation uses its "
+                                + "memory; release it again once the operation completes (" + describe(1) + ")");
+                    }
+                    cleanable.clean(); // deregisters; the leak action finds the view finished
+                } else {
+                    pool.putFolio(head);
+                }
+            } catch (IllegalStateException e) {
+                REFCNT.getAndAdd(this, 1); // nothing was given back (or the pool closed meanwhile): count as it was
+                throw e;
             }
             return true;
         }
@@ -146,8 +162,14 @@ public final class PooledBuffer implements AutoCloseable {
             throw new IndexOutOfBoundsException("slice [" + offset + ", " + offset + " + " + length
                     + ") is outside the buffer of " + byteSize() + " bytes");
         }
-        requireLive();
-        return pool.slice(head, this.offset + offset, length);
+        try {
+            requireLive();
+            return pool.slice(head, this.offset + offset, length);
+        } finally {
+            // this buffer's reference must outlive the slice's get: without the fence the JIT may let the
+            // buffer become unreachable here, and a CHECKED pool's leak action would put the folio first
+            Reference.reachabilityFence(this);
+        }
     }
 
     private void requireLive() {

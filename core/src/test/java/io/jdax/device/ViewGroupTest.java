@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jdax.BlockedWrite;
 import io.jdax.memory.Persistence;
 import io.jdax.memory.Region;
 import io.jdax.page.PageMap;
@@ -20,7 +21,6 @@ import io.jdax.page.PageMap;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.Pipe;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -229,35 +229,17 @@ class ViewGroupTest {
         open(4 * MiB, 9);
         DeviceView view = group.map(0);
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
-            Pipe pipe = Pipe.open();
-            fill(pipe);
-            CompletableFuture<Integer> write = new CompletableFuture<>();
-            Thread writer = Thread.ofPlatform().start(() -> {
-                try {
-                    write.complete(pipe.sink().write(view.segment().asSlice(0, 64 * KiB).asByteBuffer()));
-                } catch (Throwable t) {
-                    write.completeExceptionally(t);
-                }
-            });
-            awaitInNativeCode(writer);
-            names(assertThrows(IllegalStateException.class, group::close), "I/O", "close again");
-            assertFalse(group.isOpen(), "a group whose close began maps no more views");
-            assertThrows(IllegalStateException.class, () -> group.map(0));
-            assertTrue(view.isOpen(), "nothing was revoked");
-            counts(map, 0, 1, 1, 0);
-            ByteBuffer drain = ByteBuffer.allocate(64 * 1024);
-            pipe.source().configureBlocking(false); // the writer may finish between a check and a read
-            while (!write.isDone()) {
-                if (pipe.source().read(drain.clear()) == 0) {
-                    Thread.sleep(1);
-                }
+            try (BlockedWrite write = BlockedWrite.start(view.segment().asSlice(0, 64 * KiB).asByteBuffer())) {
+                names(assertThrows(IllegalStateException.class, group::close), "I/O", "close again");
+                assertFalse(group.isOpen(), "a group whose close began maps no more views");
+                assertThrows(IllegalStateException.class, () -> group.map(0));
+                assertTrue(view.isOpen(), "nothing was revoked");
+                counts(map, 0, 1, 1, 0);
+                assertEquals(64 * 1024, write.complete());
             }
-            assertEquals(64 * 1024, write.get());
             group.close();
             assertFalse(view.isOpen());
             counts(map, 0, 0, 0, 0);
-            pipe.sink().close();
-            pipe.source().close();
         });
     }
 
@@ -317,26 +299,5 @@ class ViewGroupTest {
             closer.get();
             Expect.allIdle(device);
         }
-    }
-
-    private static void fill(Pipe pipe) throws IOException {
-        pipe.sink().configureBlocking(false);
-        ByteBuffer junk = ByteBuffer.allocateDirect(64 * 1024);
-        while (pipe.sink().write(junk.clear()) > 0) {
-            // until the pipe's buffer is full
-        }
-        pipe.sink().configureBlocking(true);
-    }
-
-    /** The JDK holds the buffer's memory from before the native write until it returns. */
-    private static void awaitInNativeCode(Thread t) throws InterruptedException {
-        while (t.isAlive()) {
-            StackTraceElement[] stack = t.getStackTrace();
-            if (stack.length > 0 && stack[0].isNativeMethod()) {
-                return;
-            }
-            Thread.sleep(1);
-        }
-        throw new AssertionError("the writer finished without blocking: the pipe was not full");
     }
 }

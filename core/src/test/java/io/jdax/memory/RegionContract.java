@@ -101,6 +101,19 @@ abstract class RegionContract {
     }
 
     @Test
+    void closeDuringIoIsRefusedAndCanBeRepeated() throws Exception {
+        Region r = region();
+        try (io.jdax.BlockedWrite write = io.jdax.BlockedWrite.start(r.slice(0, 128 * 1024).asByteBuffer())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, r::close);
+            assertTrue(e.getMessage().contains("I/O"), e.getMessage());
+            assertTrue(r.isOpen(), "a refused close leaves the region mapped");
+            assertEquals(128 * 1024, write.complete());
+        }
+        r.close();
+        assertFalse(r.isOpen());
+    }
+
+    @Test
     void viewsSeeTheSameBytesAndAreRevokedByTheirArena() throws Exception {
         Region r = region();
         MemorySegment view;

@@ -219,6 +219,15 @@ abstract class BufferPoolContract {
         p.close();
     }
 
+    @Test
+    void aReleaseAfterThePoolClosedThrowsAndLeavesTheCount() {
+        BufferPool p = BufferPool.builder().capacity(1 << 20).mode(mode()).build();
+        PooledBuffer b = p.allocate(100);
+        p.close();
+        assertNames(assertThrows(IllegalStateException.class, b::release), "pool was closed");
+        assertEquals(1, b.refCnt());
+    }
+
     /** What a leak report says in this mode. */
     abstract void assertLeakDetails(LeakReport leak);
 

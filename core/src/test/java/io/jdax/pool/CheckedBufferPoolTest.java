@@ -10,6 +10,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 
+import io.jdax.BlockedWrite;
+
 import org.junit.jupiter.api.Test;
 
 class CheckedBufferPoolTest extends BufferPoolContract {
@@ -45,6 +47,59 @@ class CheckedBufferPoolTest extends BufferPoolContract {
         assertThrows(IllegalStateException.class, () -> bb.getInt(0));
         assertEquals(1, slice.segment().get(ValueLayout.JAVA_INT, 0), "a slice has its own mapping and reference");
         slice.release();
+    }
+
+    @Test
+    void aReleaseDuringIoIsRefusedUnchangedAndCanBeRepeated() {
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            PooledBuffer b = pool.allocate(128 * 1024);
+            try (BlockedWrite write = BlockedWrite.start(b.byteBuffer())) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, b::release);
+                assertTrue(e.getMessage().contains("I/O"), e.getMessage());
+                assertEquals(1, b.refCnt(), "a refused release leaves the count");
+                assertEquals(128 * 1024, pool.stats().allocatedBytes(), "and the memory");
+                assertEquals(128 * 1024, write.complete());
+            }
+            assertTrue(b.release());
+            assertEquals(0, pool.stats().allocatedBytes());
+            assertTrue(pool.leaks().isEmpty());
+        });
+    }
+
+    @Test
+    void closeWhileALeakedBufferIsInIoReportsItAndStillFreesThePool() {
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            BufferPool p = BufferPool.builder().capacity(1 << 20).mode(PoolMode.CHECKED).build();
+            PooledBuffer leaked = p.allocate(128 * 1024);
+            try (BlockedWrite write = BlockedWrite.start(leaked.byteBuffer())) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, p::close);
+                assertTrue(e.getMessage().contains("1 leaked CHECKED buffer"), e.getMessage());
+                assertEquals(1, p.leaks().size());
+                assertThrows(IllegalStateException.class, () -> p.allocate(1));
+                assertTrue(!p.region().isOpen(), "the pool's own region was closed regardless");
+                assertEquals(128 * 1024, write.complete(), "the write finished on the buffer's own mapping");
+            }
+        });
+    }
+
+    @Test
+    void checkedBuffersAreCappedBelowTheKernelsMappingLimit() {
+        try (BufferPool p = BufferPool.builder().capacity(1 << 20).mode(PoolMode.CHECKED).checkedBufferLimit(3)
+                .build()) {
+            PooledBuffer a = p.allocate(10);
+            PooledBuffer b = p.allocate(10);
+            PooledBuffer slice = a.slice(0, 5); // a slice is a mapping too
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> p.allocate(10));
+            assertTrue(e.getMessage().contains("at most 3"), e.getMessage());
+            assertEquals(3 * 4096, p.stats().allocatedBytes() + 4096, "the refused folio went back");
+            slice.release();
+            PooledBuffer c = p.allocate(10);
+            a.release();
+            b.release();
+            c.release();
+            assertEquals(0, p.stats().allocatedBytes());
+        }
+        assertThrows(IllegalArgumentException.class, () -> BufferPool.builder().checkedBufferLimit(0));
     }
 
     @Test

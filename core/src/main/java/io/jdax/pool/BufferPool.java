@@ -9,6 +9,8 @@ import io.jdax.page.PageMap;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +18,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -56,6 +57,15 @@ public final class BufferPool implements AutoCloseable {
     public static final int DEFAULT_CHECKED_BUFFER_LIMIT = 16_384;
 
     private static final System.Logger LOG = System.getLogger(BufferPool.class.getName());
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(BufferPool.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Region region;
     private final boolean ownsRegion;
@@ -68,7 +78,7 @@ public final class BufferPool implements AutoCloseable {
     private final AtomicLong leakCount = new AtomicLong();
     private final AtomicInteger checkedBuffers = new AtomicInteger(); // CHECKED mode: mappings held
     private final int checkedBufferLimit;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean closed; // read on every allocate and last release: a field, not an object away
 
     private BufferPool(Builder b) {
         this.ownsRegion = b.region == null;
@@ -217,7 +227,7 @@ public final class BufferPool implements AutoCloseable {
     }
 
     private int orderFor(long bytes) {
-        if (closed.get()) {
+        if (closed) {
             throw new IllegalStateException("buffer pool is closed");
         }
         if (bytes <= 0 || bytes > maxBufferSize()) {
@@ -268,7 +278,7 @@ public final class BufferPool implements AutoCloseable {
     }
 
     boolean isClosed() {
-        return closed.get();
+        return closed;
     }
 
     /**
@@ -377,7 +387,7 @@ public final class BufferPool implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!CLOSED.compareAndSet(this, false, true)) {
             return;
         }
         int inUse = 0;

@@ -486,7 +486,8 @@ public final class SlabAllocator implements AutoCloseable {
 
     /**
      * Returns every slab to the buddy allocator, live objects included (their offsets become invalid), and
-     * refuses further use; the buddy allocator stays open. Idempotent.
+     * refuses further use; the buddy allocator stays open. Close it before the buddy allocator, whose closed
+     * page map would refuse the slabs' folios. Idempotent.
      */
     @Override
     public void close() {

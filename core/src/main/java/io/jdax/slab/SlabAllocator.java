@@ -56,6 +56,8 @@ public final class SlabAllocator implements AutoCloseable {
 
     private static final VarHandle CURRENT = MethodHandles.arrayElementVarHandle(Slab[].class);
     private static final int DEFAULT_EMPTY_SLABS_KEPT = 2;
+    /** What {@link #tryAllocate} returns when there is no room. */
+    public static final long NO_OBJECT = -1;
 
     private final BuddyAllocator buddy;
     private final PageMap map;
@@ -171,6 +173,18 @@ public final class SlabAllocator implements AutoCloseable {
      * @throws IllegalStateException    if the allocator is closed
      */
     public long allocate(int bytes) {
+        return allocate(bytes, true);
+    }
+
+    /**
+     * Like {@link #allocate}, but {@link #NO_OBJECT} instead of {@link OutOfPagesException} when a new slab was
+     * needed and the buddy allocator had no room, even after every class gave back its kept empty slabs.
+     */
+    public long tryAllocate(int bytes) {
+        return allocate(bytes, false);
+    }
+
+    private long allocate(int bytes, boolean orThrow) {
         checkSize(bytes);
         if (closed) {
             throw new IllegalStateException("slab allocator is closed");
@@ -181,7 +195,7 @@ public final class SlabAllocator implements AutoCloseable {
             int stripe = (home + i) & mask;
             Slab s = (Slab) CURRENT.getAcquire(current, stripe * classCount + c.index);
             if (s == null) {
-                return refill(stripe, c, bytes);
+                return refill(stripe, c, bytes, orThrow);
             }
             if (!s.tryLock()) {
                 continue; // someone else is on this slab right now: try another stripe's
@@ -193,9 +207,9 @@ public final class SlabAllocator implements AutoCloseable {
             } finally {
                 s.unlock();
             }
-            return refill(stripe, c, bytes);
+            return refill(stripe, c, bytes, orThrow);
         }
-        return refill(home, c, bytes);
+        return refill(home, c, bytes, orThrow);
     }
 
     private int homeStripe() {
@@ -204,7 +218,7 @@ public final class SlabAllocator implements AutoCloseable {
     }
 
     /** Slow path: the stripe's current slab is missing or exhausted (kernel: {@code ___slab_alloc}). */
-    private long refill(int stripe, SlabCache c, int bytes) {
+    private long refill(int stripe, SlabCache c, int bytes, boolean orThrow) {
         int slot = stripe * classCount + c.index;
         for (;;) {
             c.lock.lock();
@@ -232,7 +246,10 @@ public final class SlabAllocator implements AutoCloseable {
             } finally {
                 c.lock.unlock();
             }
-            Slab fresh = newSlab(c); // outside the class lock: the buddy allocator may split, drain, or fail
+            Slab fresh = newSlab(c, orThrow); // outside the class lock: the buddy allocator may split, drain, fail
+            if (fresh == null) {
+                return NO_OBJECT;
+            }
             c.lock.lock();
             try {
                 fresh.lock();
@@ -268,12 +285,18 @@ public final class SlabAllocator implements AutoCloseable {
         }
     }
 
-    /** A slab over a fresh folio; under pressure every class gives back its kept empty slabs first. */
-    private Slab newSlab(SlabCache c) {
+    /**
+     * A slab over a fresh folio; under pressure every class gives back its kept empty slabs first. With no
+     * room even then: throws, or returns null if {@code orThrow} is false.
+     */
+    private Slab newSlab(SlabCache c, boolean orThrow) {
         long head = buddy.tryAllocate(c.order);
         if (head == PageMap.NO_FOLIO) {
             shrink();
-            head = buddy.allocate(c.order); // throws, naming the order and the free lists
+            head = orThrow ? buddy.allocate(c.order) : buddy.tryAllocate(c.order); // allocate names the free lists
+            if (head == PageMap.NO_FOLIO) {
+                return null;
+            }
         }
         long folio = head;
         try {

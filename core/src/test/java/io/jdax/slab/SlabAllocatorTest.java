@@ -207,8 +207,10 @@ class SlabAllocatorTest {
         for (int i = 0; i < 8; i++) {
             held.add(s.allocate(2048)); // two per page: all four pages
         }
+        SlabStats full = s.verify();
         assertThrows(OutOfPagesException.class, () -> s.allocate(16), "no page left for a 16-byte slab");
-        s.verify();
+        assertEquals(SlabAllocator.NO_OBJECT, s.tryAllocate(16));
+        assertEquals(full, s.verify(), "failed allocations change nothing");
         for (long off : held) {
             s.free(off);
         }

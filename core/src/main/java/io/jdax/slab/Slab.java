@@ -144,7 +144,7 @@ final class Slab {
         if (rel < 0) {
             return -1;
         }
-        long index = rel / cache.objectSize;
+        long index = cache.indexOf(rel);
         return index < capacity && index * cache.objectSize == rel ? (int) index : -1;
     }
 

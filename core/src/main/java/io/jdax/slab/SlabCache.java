@@ -18,6 +18,9 @@ final class SlabCache {
     final int order;        // folio order of a slab
     final int capacity;     // objects per slab
     final long slabBytes;
+    /** Object size = {@code 2^sizeShift} or {@code 3 * 2^sizeShift}: an index is a shift and maybe a /3. */
+    final int sizeShift;
+    final boolean threeTimes;
 
     final ReentrantLock lock = new ReentrantLock();
     private Slab partial;   // guarded by lock
@@ -31,6 +34,18 @@ final class SlabCache {
         this.order = order;
         this.slabBytes = pageSize << order;
         this.capacity = (int) (slabBytes / objectSize);
+        this.threeTimes = Integer.bitCount(objectSize) != 1;
+        this.sizeShift = Integer.numberOfTrailingZeros(threeTimes ? objectSize / 3 : objectSize);
+        assert (threeTimes ? 3 : 1) << sizeShift == objectSize : "size class " + objectSize;
+    }
+
+    /**
+     * The object index of byte {@code rel} of a slab, rounded down: a shift, and a division by the constant 3
+     * (which the JIT turns into a multiplication) for the half-way classes, instead of a 64-bit division.
+     */
+    long indexOf(long rel) {
+        long q = rel >>> sizeShift;
+        return threeTimes ? q / 3 : q;
     }
 
     /** Bytes at the end of each slab that no object uses. */

@@ -211,9 +211,15 @@ public final class Region implements AutoCloseable {
         return segment;
     }
 
-    /** The bytes {@code [offset, offset + length)}, checked against the region's bounds. */
+    /**
+     * The bytes {@code [offset, offset + length)}, checked against the region's bounds.
+     *
+     * @throws IndexOutOfBoundsException if the range is outside the region
+     * @throws IllegalStateException     if the region is closed
+     */
     public MemorySegment slice(long offset, long length) {
         checkRange(offset, length);
+        requireOpen("slice it");
         return segment.asSlice(offset, length);
     }
 

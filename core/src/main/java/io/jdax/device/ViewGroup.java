@@ -194,8 +194,7 @@ public final class ViewGroup implements AutoCloseable {
 
     @Override
     public String toString() {
-        String state = windows.isOpen() ? "open" : windows.toString().startsWith("WindowGroup[revoking")
-                ? "revoking" : "closed";
+        String state = windows.isOpen() ? "open" : windows.isRevoked() ? "closed" : "revoking";
         return "ViewGroup[" + state + ", over " + device + "]";
     }
 }

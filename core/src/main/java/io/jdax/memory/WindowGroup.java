@@ -213,6 +213,14 @@ public final class WindowGroup implements AutoCloseable {
     }
 
     /**
+     * Whether the close has revoked the views (the arena is closed). Neither open nor revoked: REVOKING, a
+     * close waits for I/O on a view to complete.
+     */
+    public boolean isRevoked() {
+        return state == CLOSED;
+    }
+
+    /**
      * Revokes every view of the group, then releases the hold of each view still open. Idempotent. Costs one
      * thread handshake and one unmap per window, however many views the group holds. When it returns, every
      * hold of the group has been released, by this close or by its view's.

@@ -17,7 +17,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
 
-/** Kernel mappings spent by view groups, and what every call says once the device or its region closed. */
+/**
+ * Kernel mappings spent by view groups, interrupted callers, and what every call says once the device or its
+ * region closed.
+ */
 @Isolated // lowers the process-wide mapping budget
 class DeviceClosingTest {
 
@@ -63,6 +66,23 @@ class DeviceClosingTest {
             assertTrue(e.getMessage().contains("closed") && !e.getMessage().equals("Already closed"), e.getMessage());
         }
         region.close();
+    }
+
+    @Test
+    void aThreadWithItsInterruptFlagSetMapsViewsAndKeepsTheFlag() {
+        try (Region region = Region.anonymous(4 * PAGE); DeviceDax device = DeviceDax.create(region, 0)) {
+            Thread.currentThread().interrupt();
+            try (ViewGroup group = device.newViewGroup()) {
+                group.map(0).segment().set(java.lang.foreign.ValueLayout.JAVA_INT, 0, 5); // maps the window
+                assertTrue(Thread.interrupted(), "the flag is left as it was");
+                try (ViewGroup other = device.newViewGroup()) {
+                    assertEquals(5, other.map(0).segment().get(java.lang.foreign.ValueLayout.JAVA_INT, 0),
+                            "the region's channel is still open");
+                }
+            } finally {
+                Thread.interrupted();
+            }
+        }
     }
 
     @Test

@@ -107,6 +107,14 @@ class RegionMisuseTest {
     }
 
     @Test
+    void sliceOfAClosedRegionSaysWhichRegionWasClosed() {
+        Region r = Region.anonymous(1 << 20);
+        r.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> r.slice(0, 8));
+        assertTrue(e.getMessage().contains("Region[") && e.getMessage().contains("is closed"), e.getMessage());
+    }
+
+    @Test
     void mapViewOfAClosedRegionSaysWhichRegionWasClosed() {
         Region r = Region.anonymous(1 << 20);
         r.close();

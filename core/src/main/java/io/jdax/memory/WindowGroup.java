@@ -33,7 +33,8 @@ import java.util.Objects;
  * earlier stays readable until the group closes (revocation is per group).
  *
  * <h2>Closing, and in-flight I/O</h2>
- * The close first revokes (closes the arena, which also unmaps the windows), then releases the hold of every
+ * A group is {@linkplain Region#attach attached} to its region: the region's close closes the group first,
+ * so no view outlives the region's own mapping. The close first revokes (closes the arena, which also unmaps the windows), then releases the hold of every
  * view still open: memory becomes unreachable before the counts say it is unmapped, as the kernel zaps and
  * flushes before it puts. While a channel read or write uses a view's memory the JDK refuses to close the
  * arena: the group is then REVOKING, the close throws {@link IllegalStateException}, no new view can be made,
@@ -108,10 +109,13 @@ public final class WindowGroup implements AutoCloseable {
             throw new IllegalArgumentException("window size must be a power of two >= " + MIN_WINDOW_SIZE + ": "
                     + windowSize);
         }
-        if (!region.isOpen()) {
-            throw new IllegalStateException("cannot make a window group over " + region + ": it is closed");
+        WindowGroup group = new WindowGroup(region, windowSize);
+        try {
+            region.attach(group); // the region's close revokes the group's views before it unmaps
+        } catch (IllegalStateException closed) {
+            throw new IllegalStateException("cannot make a window group over " + region + ": it is closed", closed);
         }
-        return new WindowGroup(region, windowSize);
+        return group;
     }
 
     /**
@@ -245,7 +249,7 @@ public final class WindowGroup implements AutoCloseable {
                 throw new IllegalStateException("cannot revoke the views of " + this + " while an I/O operation "
                         + "uses one (" + inUse.getMessage() + "); close again once it completes", inUse);
             }
-            RuntimeException failure = null;
+            Throwable failure = null;
             synchronized (this) { // held to the end: a view's close waits, so none is still releasing when we return
                 state = CLOSED;
                 View views = first;
@@ -255,7 +259,7 @@ public final class WindowGroup implements AutoCloseable {
                     if (v.claim()) {
                         try {
                             v.hold.release();
-                        } catch (RuntimeException e) {
+                        } catch (RuntimeException | Error e) { // release the others first, Errors included
                             if (failure == null) {
                                 failure = e;
                             } else {
@@ -265,8 +269,12 @@ public final class WindowGroup implements AutoCloseable {
                     }
                 }
             }
+            region.detach(this);
+            if (failure instanceof Error error) {
+                throw error;
+            }
             if (failure != null) {
-                throw failure;
+                throw (RuntimeException) failure;
             }
         }
     }

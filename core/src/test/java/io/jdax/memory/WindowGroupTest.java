@@ -147,6 +147,43 @@ class WindowGroupTest {
     }
 
     @Test
+    void theRegionsCloseRevokesItsGroupsAndReleasesTheirHolds() {
+        Region r = Region.anonymous(8192);
+        WindowGroup g = WindowGroup.create(r);
+        Counts c = new Counts();
+        MemorySegment bytes = g.map(0, 4096, c).segment();
+        WindowGroup closedFirst = WindowGroup.create(r);
+        closedFirst.close(); // detached: the region does not close it again
+        r.close();
+        assertTrue(g.isRevoked());
+        assertEquals(1, c.released.get());
+        assertThrows(IllegalStateException.class, () -> bytes.get(ValueLayout.JAVA_BYTE, 0),
+                "no view outlives the region");
+    }
+
+    @Test
+    void aReleaseThatThrowsAnErrorDoesNotStopTheOthers() {
+        WindowGroup g = WindowGroup.create(region);
+        Counts c = new Counts();
+        g.map(0, 4096, c);
+        g.map(4096, 4096, new WindowGroup.Hold() {
+            @Override
+            public void take() {
+            }
+
+            @Override
+            public void release() {
+                throw new AssertionError("simulated");
+            }
+        });
+        g.map(8192, 4096, c);
+        assertThrows(AssertionError.class, g::close);
+        assertEquals(2, c.released.get());
+        assertTrue(g.isRevoked());
+        assertEquals(0, g.liveViews());
+    }
+
+    @Test
     void aGroupOverAClosedRegionIsRefused() {
         Region r = Region.anonymous(4096);
         r.close();

@@ -313,10 +313,15 @@ public final class WaitTable {
     public boolean awaitExclusive(long key1, long key2, BooleanSupplier condition, long timeout, TimeUnit unit,
             SleepCallback callback) {
         try {
-            return await(key1, key2, true, condition, callback, Mode.TIMED_UNINTERRUPTIBLE, unit.toNanos(timeout));
+            return await(key1, key2, true, condition, callback, Mode.TIMED_UNINTERRUPTIBLE, toNanos(timeout, unit));
         } catch (InterruptedException impossible) {
             throw new AssertionError(impossible);
         }
+    }
+
+    /** Saturates, as {@link TimeUnit#toNanos} does: a timeout beyond 292 years is "for ever", not an overflow. */
+    private static long toNanos(long timeout, TimeUnit unit) {
+        return Objects.requireNonNull(unit, "unit").toNanos(timeout);
     }
 
     private void awaitUninterruptibly(long key1, long key2, boolean exclusive, BooleanSupplier condition,
@@ -347,7 +352,7 @@ public final class WaitTable {
      */
     public boolean await(long key, BooleanSupplier condition, long timeout, TimeUnit unit, SleepCallback callback)
             throws InterruptedException {
-        return await(key, 0, false, condition, callback, Mode.TIMED, unit.toNanos(timeout));
+        return await(key, 0, false, condition, callback, Mode.TIMED, toNanos(timeout, unit));
     }
 
     private boolean await(long key1, long key2, boolean exclusive, BooleanSupplier condition,
@@ -356,10 +361,18 @@ public final class WaitTable {
         if (condition.getAsBoolean()) {
             return true; // no enqueue, no lock: the common case for an idle folio
         }
+        if (mode.timed && nanos <= 0) {
+            // nothing to wait for, and no deadline to compute: now + a huge negative timeout would overflow
+            if (mode.interruptible && Thread.interrupted()) {
+                throw new InterruptedException("interrupted while waiting on key " + key1);
+            }
+            return false;
+        }
         int index = bucketOf(key1, key2);
         Bucket bucket = buckets[index];
         Waiter self = new Waiter(key1, key2, exclusive, Thread.currentThread());
-        long deadline = mode.timed ? System.nanoTime() + nanos : 0;
+        // no absolute deadline: nanos - elapsed cannot overflow (nanos > 0, elapsed >= 0), now + nanos can
+        long start = mode.timed ? System.nanoTime() : 0;
         boolean interruptedWhileUninterruptible = false;
         boolean satisfied = false;
         boolean wakeInHand = false; // an exclusive wake taken off the node and not yet used by a test
@@ -380,7 +393,7 @@ public final class WaitTable {
                     throw new InterruptedException("interrupted while waiting on key " + key1);
                 }
                 long remaining = 0;
-                if (mode.timed && (remaining = deadline - System.nanoTime()) <= 0) {
+                if (mode.timed && (remaining = nanos - (System.nanoTime() - start)) <= 0) {
                     return false;
                 }
                 if (callback != null) {

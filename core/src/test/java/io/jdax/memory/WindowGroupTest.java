@@ -184,6 +184,45 @@ class WindowGroupTest {
     }
 
     @Test
+    void theGroupsCloseWaitsForAViewsReleaseAlreadyUnderWay() throws Exception {
+        WindowGroup g = WindowGroup.create(region);
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        WindowGroup.View v = g.map(0, 4096, new WindowGroup.Hold() {
+            @Override
+            public void take() {
+            }
+
+            @Override
+            public void release() {
+                entered.countDown();
+                try {
+                    finish.await();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                order.add("released");
+            }
+        });
+        Thread viewCloser = new Thread(v::close);
+        viewCloser.start();
+        entered.await();
+        Thread groupCloser = new Thread(() -> {
+            g.close();
+            order.add("group closed");
+        });
+        groupCloser.start();
+        while (groupCloser.getState() != Thread.State.BLOCKED) { // parked on the group's lock, behind the release
+            Thread.onSpinWait();
+        }
+        finish.countDown();
+        viewCloser.join();
+        groupCloser.join();
+        assertEquals(java.util.List.of("released", "group closed"), order);
+    }
+
+    @Test
     void aGroupOverAClosedRegionIsRefused() {
         Region r = Region.anonymous(4096);
         r.close();

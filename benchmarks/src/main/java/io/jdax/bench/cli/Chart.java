@@ -51,7 +51,7 @@ public final class Chart {
             sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\"/>%n",
                     x, TOP - 4, x, bottom, d == 0 ? "#000" : "#ddd"));
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">%s</text>%n",
-                    x, bottom + 16, Table.ratio(Math.pow(10, d))));
+                    x, bottom + 16, tick(d)));
         }
         for (int i = 0; i < ratios.size(); i++) {
             Ratio r = ratios.get(i);
@@ -76,6 +76,13 @@ public final class Chart {
             }
         }
         return sb.append("</svg>\n").toString();
+    }
+
+    /** 0.1x, 1x, 10x, 1,000x: a decade's label. */
+    static String tick(double decade) {
+        double v = Math.pow(10, decade);
+        return (decade < 0 ? String.format(Locale.ROOT, "%." + (int) -decade + "f", v)
+                : String.format(Locale.ROOT, "%,.0f", v)) + "x";
     }
 
     private static double x(double v, double minLog, double maxLog) {

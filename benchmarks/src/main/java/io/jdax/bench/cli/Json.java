@@ -32,6 +32,19 @@ final class Json {
         return new IllegalArgumentException("bad JSON at character " + pos + ": " + what);
     }
 
+    private char peek() {
+        if (pos >= text.length()) {
+            throw error("unexpected end");
+        }
+        return text.charAt(pos);
+    }
+
+    private char next() {
+        char c = peek();
+        pos++;
+        return c;
+    }
+
     private void skipSpace() {
         while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
             pos++;
@@ -40,10 +53,7 @@ final class Json {
 
     private Object value() {
         skipSpace();
-        if (pos >= text.length()) {
-            throw error("unexpected end");
-        }
-        char c = text.charAt(pos);
+        char c = peek();
         return switch (c) {
             case '{' -> object();
             case '[' -> array();
@@ -67,23 +77,23 @@ final class Json {
         Map<String, Object> m = new LinkedHashMap<>();
         pos++;
         skipSpace();
-        if (text.charAt(pos) == '}') {
+        if (peek() == '}') {
             pos++;
             return m;
         }
         while (true) {
             skipSpace();
-            if (text.charAt(pos) != '"') {
+            if (peek() != '"') {
                 throw error("expected a key");
             }
             String key = string();
             skipSpace();
-            if (text.charAt(pos++) != ':') {
+            if (next() != ':') {
                 throw error("expected ':'");
             }
             m.put(key, value());
             skipSpace();
-            char c = text.charAt(pos++);
+            char c = next();
             if (c == '}') {
                 return m;
             }
@@ -97,14 +107,14 @@ final class Json {
         List<Object> l = new ArrayList<>();
         pos++;
         skipSpace();
-        if (text.charAt(pos) == ']') {
+        if (peek() == ']') {
             pos++;
             return l;
         }
         while (true) {
             l.add(value());
             skipSpace();
-            char c = text.charAt(pos++);
+            char c = next();
             if (c == ']') {
                 return l;
             }
@@ -121,7 +131,7 @@ final class Json {
             if (pos >= text.length()) {
                 throw error("unterminated string");
             }
-            char c = text.charAt(pos++);
+            char c = next();
             if (c == '"') {
                 return sb.toString();
             }
@@ -129,7 +139,7 @@ final class Json {
                 sb.append(c);
                 continue;
             }
-            char e = text.charAt(pos++);
+            char e = next();
             switch (e) {
                 case 'n' -> sb.append('\n');
                 case 't' -> sb.append('\t');
@@ -151,7 +161,7 @@ final class Json {
             pos++;
         }
         if (start == pos) {
-            throw error("unexpected character '" + text.charAt(pos) + "'");
+            throw error("unexpected character '" + peek() + "'");
         }
         return Double.valueOf(text.substring(start, pos));
     }

@@ -34,69 +34,66 @@ class ReadmeExamplesTest {
 
     @Test
     void pool() {
-        long inUse;
-        BufferPool kept;
         // snippet: pool
-        try (BufferPool pool = BufferPool.builder().capacity(256L << 20).build();   // or .mode(PoolMode.CHECKED)
-             PooledBuffer buf = pool.allocate(4096)) {
-            buf.segment().set(ValueLayout.JAVA_LONG, 0, 42L);
-            PooledBuffer part = buf.slice(0, 512);                                  // holds its own reference
-            part.release();
-            // snippet end
-            assertEquals(42L, part.byteSize() == 512 ? buf.segment().get(ValueLayout.JAVA_LONG, 0) : -1);
-            assertEquals(1, buf.refCnt());
-            inUse = pool.stats().allocatedBytes();
-            kept = pool;
-        }
-        assertEquals(4096, inUse);
-        assertTrue(kept.leaks().isEmpty(), "try-with-resources released the buffer before the pool closed");
+        BufferPool pool = BufferPool.builder().capacity(256L << 20).build();   // or .mode(PoolMode.CHECKED)
+        PooledBuffer buf = pool.allocate(4096);                  // exactly 4096 bytes, one 4 KiB folio
+        buf.segment().set(ValueLayout.JAVA_LONG, 0, 42L);
+        PooledBuffer part = buf.slice(0, 512);                   // holds its own reference to the folio
+        buf.release();                                           // the memory stays: the slice holds it
+        long answer = part.segment().get(ValueLayout.JAVA_LONG, 0);   // 42
+        part.release();                                          // the last reference: the folio goes back
+        pool.close();                                            // reports what is still outstanding as leaks
+        // snippet end
+        assertEquals(42L, answer);
+        assertEquals(0, buf.refCnt());
+        assertEquals(0, part.refCnt());
+        assertTrue(pool.leaks().isEmpty(), "every buffer was released before the close");
+        assertThrows(IllegalStateException.class, buf::release, "a release too many throws");
     }
 
     @Test
     void daxIdleWait(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("data");
-        PageMap daxMap;
-        long folio;
         // snippet: dax
-        try (Region pmem = Region.mapFile(file, 64L << 20, Persistence.AUTO)) {   // MAP_SYNC on a DAX mount
-            PageMap map = PageMap.dax(pmem);
-            long head = map.pfnOf(0);
-            map.prepCompound(head, PageMap.PMD_ORDER);        // one 2 MiB folio, one refcount
-            map.incRef(head);                                 // a mapping takes a reference (0 -> 1 is legal here)
-            Thread.ofVirtual().start(() -> map.put(head));    // elsewhere, the mapping goes away: the last put
-            ReentrantLock fsLock = new ReentrantLock();
-            fsLock.lock();                                    // truncate holds the filesystem lock, and must not
-            map.awaitIdle(head, SleepCallback.of(fsLock::unlock, fsLock::lock));   // sleep with it: drop, retake
-            fsLock.unlock();
-            // snippet end
+        Region pmem = Region.mapFile(dir.resolve("data"), 64L << 20, Persistence.AUTO);   // MAP_SYNC on a DAX mount
+        PageMap map = PageMap.dax(pmem);
+        long head = map.pfnOf(0);
+        map.prepCompound(head, PageMap.PMD_ORDER);        // one 2 MiB folio, one refcount
+        map.incRef(head);                                 // a mapping takes a reference (0 -> 1 is legal here)
+        Thread.ofVirtual().start(() -> map.put(head));    // elsewhere, the mapping goes away: the last put
+        ReentrantLock fsLock = new ReentrantLock();
+        fsLock.lock();                                    // truncate holds the filesystem lock and must not
+        map.awaitIdle(head, SleepCallback.of(fsLock::unlock, fsLock::lock));   // sleep with it: drop, retake
+        fsLock.unlock();
+        // snippet end
+        try {
             assertTrue(map.isIdle(head));
             assertEquals(0, map.refCount(head));
             assertEquals(PageMap.PMD_ORDER, map.order(head));
-            daxMap = map;
-            folio = head;
+            assertFalse(fsLock.isLocked());
+            assertTrue(Files.size(dir.resolve("data")) >= 64L << 20);
+        } finally {
+            pmem.close();
         }
-        assertEquals(0, folio);
-        assertTrue(Files.size(file) >= 64L << 20);
-        assertFalse(daxMap == null);
     }
 
     @Test
     void device() {
-        DeviceView kept;
         // snippet: device
-        try (DeviceDax dev = DeviceDax.create(Region.anonymous(1L << 30), PageMap.PMD_ORDER);
-             ViewGroup views = dev.newViewGroup();
-             PinnedRange io = dev.pin(0, 8L << 20, false)) {                       // 4 folios, one pin each
-            DeviceView v = views.map(2L << 20);                                     // one 2 MiB folio, one reference
-            v.segment().set(ValueLayout.JAVA_LONG, 0, 7L);
-            // snippet end
-            assertEquals(4, io.folioCount());
-            assertEquals(2L << 20, v.byteSize());
-            assertEquals(1, dev.stats().mapped());
-            kept = v;
-        }
-        DeviceView closed = kept;
-        assertThrows(IllegalStateException.class, () -> closed.segment().get(ValueLayout.JAVA_LONG, 0),
-                "the group's close revokes its views");
+        Region memory = Region.anonymous(1L << 30);
+        DeviceDax dev = DeviceDax.create(memory, PageMap.PMD_ORDER);   // 512 folios of 2 MiB, one refcount each
+        ViewGroup views = dev.newViewGroup();
+        DeviceView v = views.map(2L << 20);                      // one 2 MiB folio, one reference
+        v.segment().set(ValueLayout.JAVA_LONG, 0, 7L);
+        PinnedRange io = dev.pin(0, 8L << 20, false);            // 4 folios, one pin each, for an I/O
+        long pinned = io.folioCount();
+        io.close();
+        views.close();                                           // revokes every view of the group at once
+        dev.close();
+        memory.close();
+        // snippet end
+        assertEquals(4, pinned);
+        assertEquals(2L << 20, v.byteSize());
+        assertThrows(IllegalStateException.class, () -> v.segment().get(ValueLayout.JAVA_LONG, 0),
+                "the group's close revoked its views");
     }
 }

@@ -51,9 +51,9 @@ final class BenchCommand {
         Path json = dir.resolve(name + ".json");
         Path chart = dir.resolve(name + ".svg");
 
-        out.printf("jdax bench, %s mode: %d configurations, one forked JVM each%s (JDK %s, %d CPUs)%n",
+        out.printf("jdax bench, %s mode: %d configurations, one forked JVM each%s (JDK %s, %d CPUs%s)%n",
                 cmd.quick() ? "quick" : "full", keys.size(), cmd.quick() ? "" : " twice",
-                Runtime.version(), Runtime.getRuntime().availableProcessors());
+                Runtime.version(), Runtime.getRuntime().availableProcessors(), loadAverage());
         if (cmd.quick()) {
             out.println("quick numbers are indicative: one short fork per configuration; --full for recorded runs");
         }
@@ -71,7 +71,7 @@ final class BenchCommand {
                 Key k = keys.get(i);
                 progress.start(i, k.toString());
                 try {
-                    RunResult r = measure(k, cmd.quick());
+                    RunResult r = measureWhenFree(k, cmd.quick(), progress);
                     all.add(r);
                     progress.done(String.format("%-70s %12s %s", k, Table.number(Results.median(iterations(r))),
                             r.getPrimaryResult().getScoreUnit()));
@@ -97,11 +97,52 @@ final class BenchCommand {
         return 0;
     }
 
+    /** The machine's load when the run starts: on a shared machine, part of what the numbers mean. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return ", load average " + f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
     static double plannedSeconds(Key k, boolean quick) {
         // a burst invocation takes about a second, so each of its iterations does
         double iteration = k.className().equals("BurstBenchmark") ? 1.0 : quick ? QUICK_MILLIS / 1000.0 : 1.0;
         return quick ? FORK_SECONDS + (QUICK_WARMUPS + QUICK_MEASUREMENTS) * iteration
                 : 2 * (FORK_SECONDS + 10 * iteration);
+    }
+
+    /** How long a configuration waits for another JMH run on the machine (JMH allows one at a time). */
+    static final long LOCK_WAIT_MILLIS = 15 * 60_000;
+
+    /**
+     * JMH takes a machine-wide lock ({@code /tmp/jmh.lock}) so that two runs do not skew each other, and fails
+     * at once if another run holds it: wait for that run instead of losing the configuration.
+     */
+    private static RunResult measureWhenFree(Key k, boolean quick, Progress progress) throws RunnerException {
+        long deadline = System.currentTimeMillis() + LOCK_WAIT_MILLIS;
+        boolean told = false;
+        while (true) {
+            try {
+                return measure(k, quick);
+            } catch (RunnerException e) {
+                if (!String.valueOf(e.getMessage()).contains("JMH lock") || System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+                if (!told) {
+                    progress.note("another JMH run holds /tmp/jmh.lock: waiting for it to finish");
+                    told = true;
+                }
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     private static RunResult measure(Key k, boolean quick) throws RunnerException {

@@ -63,6 +63,13 @@ final class Progress implements AutoCloseable {
         out.flush();
     }
 
+    /** A line of its own above the bar (or in the log). */
+    synchronized void note(String line) {
+        out.print((terminal ? "\r\033[K" : "") + line + "\n");
+        out.flush();
+        redraw();
+    }
+
     private double elapsed() {
         return (System.nanoTime() - start) / 1e9;
     }

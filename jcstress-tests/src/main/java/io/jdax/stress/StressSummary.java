@@ -80,8 +80,7 @@ public final class StressSummary {
         }
 
         System.out.println();
-        System.out.printf("jdax stress summary (%d forks per configuration, %d ms per iteration)%n", opts.getForks(),
-                opts.getTime());
+        System.out.println("jdax stress summary");
         System.out.printf("  %-58s %7s %14s %10s %12s  %s%n", "test", "configs", "samples", "forbidden", "interesting",
                 "verdict");
         int passed = 0;

@@ -132,7 +132,9 @@ final class BenchCommand {
                     throw e;
                 }
                 if (!told) {
-                    progress.note("another JMH run holds /tmp/jmh.lock: waiting for it to finish");
+                    progress.note("another JMH run holds /tmp/jmh.lock: waiting for it to finish (up to "
+                            + LOCK_WAIT_MILLIS / 60_000 + " minutes)");
+                    progress.retitle("waiting for another JMH run, then " + k);
                     told = true;
                 }
                 try {

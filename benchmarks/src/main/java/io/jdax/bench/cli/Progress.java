@@ -63,6 +63,11 @@ final class Progress implements AutoCloseable {
         out.flush();
     }
 
+    /** What the bar says the current configuration is doing. */
+    synchronized void retitle(String what) {
+        title = what;
+    }
+
     /** A line of its own above the bar (or in the log). */
     synchronized void note(String line) {
         out.print((terminal ? "\r\033[K" : "") + line + "\n");

@@ -59,8 +59,8 @@ public final class Args {
             progress bar, then prints tables of medians and ratios and writes the JMH JSON and an SVG chart of the
             ratios against their targets.
 
-              --quick          one short fork per configuration, a subset of sizes (the default; about 2-3
-                               minutes on 2 cores; numbers are indicative)
+              --quick          one short fork per configuration, a subset of sizes and variants (the
+                               default; about 3 minutes on a quiet 2-core machine; numbers are indicative)
               --full           two forks, 5 x 1 s warm-up and measurement, every size and variant
               --only SECTION   one section: %s
               --record         write the JSON and chart to benchmarks/results/ (default benchmarks/target/bench/)"""

@@ -232,4 +232,37 @@ class WaitTableExclusiveTest {
             assertEquals(0, table.waitersOn(6, 6));
         });
     }
+
+    @Test
+    void aWakeHandedAfterTheLastTestOfAWaitThatTimesOutIsPassedOn() {
+        // the first waiter's last condition test is where the release and its wake-one land: the wake is
+        // handed to it after that test said "taken", then its deadline passes; the wake must move on
+        assertTimeoutPreemptively(LIMIT, () -> {
+            WaitTable table = new WaitTable();
+            EntryLock lock = new EntryLock();
+            AtomicInteger firstTests = new AtomicInteger();
+            CompletableFuture<Void> second = start(() -> {
+                while (table.waitersOn(3, 3) == 0) {
+                    Thread.onSpinWait(); // queue behind the first waiter
+                }
+                table.awaitExclusive(3, 3, lock.tryLock(), null);
+            });
+            boolean got = table.awaitExclusive(3, 3, () -> {
+                if (firstTests.incrementAndGet() == 2) { // the test made after enqueueing
+                    try {
+                        while (table.waitersOn(3, 3) != 2) {
+                            Thread.sleep(1);
+                        }
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    lock.unlock(table, 3, 3); // hands the wake to this, the first, waiter
+                }
+                return false;
+            }, 1, java.util.concurrent.TimeUnit.NANOSECONDS, null);
+            assertFalse(got);
+            second.get(); // only the passed-on wake can release it
+            assertTrue(lock.locked.get());
+        });
+    }
 }

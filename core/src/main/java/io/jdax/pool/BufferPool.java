@@ -390,7 +390,7 @@ public final class BufferPool implements AutoCloseable {
         try {
             map.get(parent.head);
         } catch (IllegalStateException e) {
-            throw closed ? sliceAfterClose(parent, e) : closedUnder(e, "");
+            throw closed ? sliceAfterClose(parent, e) : closedUnder(e, "buffer pool is closed");
         }
     }
 
@@ -417,7 +417,7 @@ public final class BufferPool implements AutoCloseable {
         } catch (IllegalStateException e) {
             if (!closed) {
                 b.restoreCount();
-                throw closedUnder(e, "");
+                throw closedUnder(e, "buffer pool is closed");
             }
             // the put met the allocator closing: whether it counts as before or after close is close's call
         }
@@ -442,7 +442,7 @@ public final class BufferPool implements AutoCloseable {
             } catch (IllegalStateException e) {
                 // the mapping is revoked and the view finished; only the put failed: the allocator or region
                 // under the pool was closed by someone else, and the memory went with it
-                throw closedUnder(e, "");
+                throw closedUnder(e, "buffer pool is closed");
             }
             if (result == CheckedView.IN_USE) {
                 b.restoreCount();

@@ -119,6 +119,11 @@ public final class PooledBuffer implements AutoCloseable {
      * Drops a reference; the last one returns the memory to the pool (and, in {@link PoolMode#CHECKED}
      * mode, revokes every segment and {@code ByteBuffer} of this buffer).
      *
+     * <p>In CHECKED mode "an I/O operation is using its memory" means a native call the JDK holds the memory
+     * for: a channel read or write in progress on a platform thread. A virtual thread blocked in a channel read
+     * is parked between attempts and holds nothing: the release then succeeds and revokes the memory, and the
+     * read throws {@link IllegalStateException} when it resumes, so no byte reaches memory that was given back.
+     *
      * @return whether this was the last reference
      * @throws IllegalStateException if the buffer was already released, its pool is closed, or (CHECKED mode)
      *                               an I/O operation is using its memory; the count is unchanged
@@ -152,7 +157,8 @@ public final class PooledBuffer implements AutoCloseable {
      * its own count of 1: it outlives this buffer's release.
      *
      * @throws IndexOutOfBoundsException if the range is not inside this buffer
-     * @throws IllegalStateException     after the last release
+     * @throws IllegalStateException     after the last release (also one racing this call), or once the pool is
+     *                                   closed
      */
     public PooledBuffer slice(long offset, long length) {
         if (offset < 0 || length <= 0 || offset > byteSize() - length) {

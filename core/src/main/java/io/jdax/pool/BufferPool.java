@@ -517,15 +517,17 @@ public final class BufferPool implements AutoCloseable {
     @Override
     public void close() {
         int inUse = 0;
+        IllegalStateException closedUnderUs = null;
         gate.writeLock().lock();
         try {
             if (!closed) {
                 closed = true; // volatile: calls past their check find it, under the gate or after a fence
                 if (!map.isOpen()) {
-                    throw closedBeforePool();
+                    closedUnderUs = closedBeforePool();
+                } else {
+                    inUse = mode == PoolMode.CHECKED ? views.finishAll(leaks) : reportLeakedFolios();
+                    allocator.close();
                 }
-                inUse = mode == PoolMode.CHECKED ? views.finishAll(leaks) : reportLeakedFolios();
-                allocator.close();
             }
             if (ownsRegion && region.isOpen()) {
                 try {
@@ -539,6 +541,9 @@ public final class BufferPool implements AutoCloseable {
         } finally {
             gate.writeLock().unlock();
         }
+        if (closedUnderUs != null) {
+            throw closedUnderUs;
+        }
         if (inUse > 0) {
             throw new IllegalStateException(inUse + " leaked CHECKED buffer(s) could not be revoked: an I/O operation "
                     + "was using their memory; the pool is closed, and their mappings go when the process ends");
@@ -548,9 +553,11 @@ public final class BufferPool implements AutoCloseable {
     /** The caller's region (or the allocator) was closed before the pool: nothing left to count; unmap views. */
     private IllegalStateException closedBeforePool() {
         views.revokeAll();
-        return new IllegalStateException((region.isOpen() ? "the allocator" : "the region") + " under this pool was "
-                + "closed before the pool (" + region + "), so its buffers could not be accounted for: close the pool "
-                + "first, then the region; the pool is closed now");
+        String what = region.isOpen() ? "the allocator under this pool was closed before the pool (" + allocator
+                + "), so its buffers could not be accounted for: close the pool instead, it closes its allocator"
+                : "the region under this pool was closed before the pool (" + region + "), so its buffers could not "
+                + "be accounted for: close the pool first, then the region";
+        return new IllegalStateException(what + "; the pool is closed now");
     }
 
     /**

@@ -260,6 +260,18 @@ abstract class BufferPoolContract {
     }
 
     @Test
+    void anAllocatorClosedUnderThePoolIsNamedByEveryPoolCall() {
+        BufferPool p = BufferPool.builder().capacity(1 << 20).mode(mode()).build();
+        PooledBuffer b = p.allocate(4096);
+        p.allocator().close();
+        assertNames(assertThrows(IllegalStateException.class, () -> p.allocate(10)), "allocator", "close the pool");
+        assertNames(assertThrows(IllegalStateException.class, b::release), "allocator", "close the pool");
+        assertNames(assertThrows(IllegalStateException.class, p::close), "allocator", "close the pool instead");
+        assertFalse(p.region().isOpen(), "the pool's own region is unmapped all the same");
+        p.close(); // said once
+    }
+
+    @Test
     void aLimitBelowOnePageIsRefusedWhenThePoolIsBuilt() {
         assertNames(assertThrows(IllegalArgumentException.class,
                 () -> BufferPool.builder().capacity(1 << 20).limitBytes(100).mode(mode()).build()), "100", "4096");

@@ -504,7 +504,8 @@ public final class BufferPool implements AutoCloseable {
     }
 
     /**
-     * Reports every buffer still outstanding as a leak (in FAST mode one report per folio, with its size),
+     * Reports every buffer still outstanding as a leak (in FAST mode one report per folio, with its size,
+     * found by a walk over the page descriptors that runs only when something is outstanding),
      * revokes checked buffers' mappings, frees the memory (closing the region if the pool created it).
      * Idempotent once it has returned normally. Calls racing it end as the class comment says.
      *

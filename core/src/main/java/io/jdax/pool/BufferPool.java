@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiFunction;
 
 /**
  * A pool of off-heap buffers: the face of jdax most users see.
@@ -83,7 +84,7 @@ public final class BufferPool implements AutoCloseable {
             if (b.cacheStripes >= 0) {
                 ab.cacheStripes(b.cacheStripes);
             }
-            this.allocator = ab.build();
+            this.allocator = b.allocatorBuild.apply(region, ab);
         } catch (Throwable t) { // Errors too: 32 TiB of sparse memory maps, its descriptors may not
             if (ownsRegion) {
                 try {
@@ -118,6 +119,8 @@ public final class BufferPool implements AutoCloseable {
         private long limitBytes = Long.MAX_VALUE;
         private int cacheStripes = -1;
         private int checkedBufferLimit = DEFAULT_CHECKED_BUFFER_LIMIT;
+        /** Builds the allocator over the region; tests put a failing one here to fail a build part-way. */
+        BiFunction<Region, BuddyAllocator.Builder, BuddyAllocator> allocatorBuild = (r, ab) -> ab.build();
 
         private Builder() {
         }

@@ -300,10 +300,23 @@ abstract class BufferPoolContract {
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(maps), "needs /proc/self/maps");
         long before = anonymousRegionMappings(maps);
         for (int i = 0; i < 3; i++) {
-            // 32 TiB of sparse memory maps fine; its 256 GiB of page descriptors do not
+            // refused for lack of room in the backing filesystem, or mapped sparsely and then its 256 GiB of
+            // page descriptors cannot be had: either way nothing may stay mapped
             assertThrows(Throwable.class, () -> BufferPool.builder().capacity(32L << 40).mode(mode()).build());
         }
         assertEquals(before, anonymousRegionMappings(maps), "every failed build unmapped the region it made");
+    }
+
+    @Test
+    void aBuildFailingWithAnErrorUnmapsTheRegionItMade() {
+        Region[] made = new Region[1];
+        BufferPool.Builder b = BufferPool.builder().capacity(1 << 20).mode(mode());
+        b.allocatorBuild = (region, allocator) -> {
+            made[0] = region;
+            throw new OutOfMemoryError("page descriptors (thrown by the test)");
+        };
+        assertThrows(OutOfMemoryError.class, b::build);
+        assertFalse(made[0].isOpen(), "the region the failed build made is unmapped");
     }
 
     private static long anonymousRegionMappings(Path maps) throws java.io.IOException {

@@ -13,4 +13,5 @@ module io.jdax {
     exports io.jdax.alloc;
     exports io.jdax.pool;
     exports io.jdax.device;
+    exports io.jdax.mapping;
 }

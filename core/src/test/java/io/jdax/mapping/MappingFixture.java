@@ -43,6 +43,31 @@ abstract class MappingFixture {
         return space.open(source, pages * PAGE, 0);
     }
 
+    /**
+     * Runs {@code task} on a thread of its own (the common pool has one thread on a 2-CPU machine, which would
+     * run two waiters one after the other).
+     */
+    static <T> java.util.concurrent.CompletableFuture<T> async(java.util.concurrent.Callable<T> task) {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(task.call());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return f;
+    }
+
+    static java.util.concurrent.CompletableFuture<Void> run(Runnable task) {
+        return async(() -> {
+            task.run();
+            return null;
+        });
+    }
+
     /** Polls (without asserting anything about time) until the condition holds. */
     static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
         while (!condition.getAsBoolean()) {

@@ -90,9 +90,10 @@ public final class CompoundLayout {
             throw new IllegalStateException("cannot split pfn " + head + ": it is free in an allocator");
         }
         long n = isHead(info) ? 1L << folioOrderBits(info(memmap, head + 1)) : 1;
-        if (PageDescriptor.mapping(memmap, head) == 0 && PageDescriptor.index(memmap, head) != 0) {
+        long owner = PageDescriptor.owner(memmap, head);
+        if (PageDescriptor.isShared(owner)) {
             throw new IllegalStateException("cannot split folio " + head + ": still shared by "
-                    + PageDescriptor.index(memmap, head) + " mappings");
+                    + PageDescriptor.shareOf(owner) + " mappings");
         }
         for (long p = head; p < head + n; p++) {
             int ref = refcount(memmap, p);
@@ -137,8 +138,9 @@ public final class CompoundLayout {
             return "free in an allocator";
         }
         int ref = refcount(memmap, pfn);
+        long owner = PageDescriptor.owner(memmap, pfn);
         return ref != 0 ? "referenced (refcount " + ref + ")"
-                : "owned (mapping " + PageDescriptor.mapping(memmap, pfn) + ", index/share "
-                        + PageDescriptor.index(memmap, pfn) + ")";
+                : PageDescriptor.isShared(owner) ? "shared by " + PageDescriptor.shareOf(owner) + " mappings"
+                : "owned (mapping " + PageDescriptor.ownerId(owner) + ", index " + PageDescriptor.ownerIndex(owner) + ")";
     }
 }

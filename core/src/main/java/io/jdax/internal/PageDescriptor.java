@@ -14,6 +14,15 @@ import java.lang.invoke.VarHandle;
  *  | refcount i32 | mapcount i32 | info i64                     | mapping i64  | index i64    |
  *  +--------------+--------------+------------------------------+--------------+--------------+
  *
+ *  mapping slot of a head page on a dax or device map: the owner word (kernel: folio->mapping and the
+ *  index / share union, in one word so that every ownership change is one compare-and-set)
+ *   63  62                          39 38                                           0
+ *  +---+------------------------------+----------------------------------------------+
+ *  | 0 | mapping id, 24 bits, &gt;= 1     | file index, 39 bits                          |  owned
+ *  | 1 | share count, 63 bits, &gt;= 1                                                  |  shared
+ *  | 0 | 0                                                                            |  unowned
+ *  +---+------------------------------+----------------------------------------------+
+ *
  *  info (kernel: page->flags and page->compound_head in one word, so that page_folio() is one load)
  *   63                                          16 15   11 10    6 5   4   3   2   1   0
  *  +----------------------------------------------+-------+-------+-------+---+---+---+---+
@@ -32,8 +41,9 @@ import java.lang.invoke.VarHandle;
  * <ul>
  *   <li>page[1] of a large folio: the {@code mapping} slot holds {@code pincount} (i32 at byte 16, kernel
  *       {@code _pincount}) and {@code entire mapcount} (i32 at byte 20, kernel {@code _entire_mapcount}).</li>
- *   <li>a head page: {@code index} holds the file index while {@code mapping != 0}, and the DAX
- *       {@code share} count (reflinked extents) while {@code mapping == 0}.</li>
+ *   <li>a head page of a dax or device map: {@code mapping} holds the owner word above; a shared folio
+ *       (reflinked extent) has no single owner and counts its sharers in the same word. The {@code index}
+ *       slot is unused there.</li>
  *   <li>a free buddy block's first page: {@code mapping} and {@code index} hold the next and previous pfn
  *       of its free list (kernel: {@code page->buddy_list}), {@link #NIL} at the ends.</li>
  * </ul>
@@ -206,8 +216,49 @@ public final class PageDescriptor {
         LONG.setVolatile(memmap, offset(pfn) + INDEX_OFFSET, index);
     }
 
-    public static long getAndAddIndex(MemorySegment memmap, long pfn, long delta) {
-        return (long) LONG.getAndAdd(memmap, offset(pfn) + INDEX_OFFSET, delta);
+    // ---- owner word (dax and device maps): see the diagram; one word, so owned <-> shared <-> unowned are CASes
+
+    public static final int OWNER_INDEX_BITS = 39;
+    public static final int OWNER_ID_BITS = Long.SIZE - 1 - OWNER_INDEX_BITS;
+    /** Sign bit: the word counts sharers instead of naming an owner. */
+    public static final long OWNER_SHARED = Long.MIN_VALUE;
+    public static final long MAX_OWNER_ID = (1L << OWNER_ID_BITS) - 1;
+    public static final long MAX_OWNER_INDEX = (1L << OWNER_INDEX_BITS) - 1;
+    public static final long MAX_SHARE = Long.MAX_VALUE;
+
+    public static long ownedWord(long mappingId, long index) {
+        return mappingId << OWNER_INDEX_BITS | index;
+    }
+
+    public static long sharedWord(long share) {
+        return OWNER_SHARED | share;
+    }
+
+    public static boolean isShared(long ownerWord) {
+        return ownerWord < 0;
+    }
+
+    /** Mapping id of an owned word; 0 for an unowned or shared one. */
+    public static long ownerId(long ownerWord) {
+        return ownerWord < 0 ? 0 : ownerWord >>> OWNER_INDEX_BITS;
+    }
+
+    public static long ownerIndex(long ownerWord) {
+        return ownerWord & MAX_OWNER_INDEX;
+    }
+
+    /** Share count of a shared word; 0 otherwise. */
+    public static long shareOf(long ownerWord) {
+        return ownerWord < 0 ? ownerWord & MAX_SHARE : 0;
+    }
+
+    public static long owner(MemorySegment memmap, long pfn) {
+        return (long) LONG.getVolatile(memmap, offset(pfn) + MAPPING_OFFSET);
+    }
+
+    /** Returns the witness value: equal to {@code expected} when the exchange happened. */
+    public static long compareAndExchangeOwner(MemorySegment memmap, long pfn, long expected, long value) {
+        return (long) LONG.compareAndExchange(memmap, offset(pfn) + MAPPING_OFFSET, expected, value);
     }
 
     // ---- free buddy blocks (kernel: PageBuddy, buddy_order, page->buddy_list)

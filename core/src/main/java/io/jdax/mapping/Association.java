@@ -61,17 +61,15 @@ final class Association {
                         + " entry of mapping " + mappingId + " at index " + index + " cannot share it");
             }
             long owner = owners.mapping(head);
-            boolean sharedNow = owner == 0 && owners.share(head) > 0;
+            boolean sharedNow = owners.isShared(head);
             if (shared && (owner != 0 || sharedNow)) {
                 if (map.order(head) != order) {
                     throw new IllegalStateException("folio at pfn " + head + " has order " + map.order(head)
                             + ", the entry of mapping " + mappingId + " at index " + index + " order " + order
                             + ": a shared folio is mapped at one order by every file");
                 }
-                // kernel: dax_folio_make_shared (mapping = NULL, share = 1), then share++
-                long share = (owner != 0 ? 1 : owners.share(head)) + 1;
-                owners.set(head, 0, share);
-                return share;
+                // kernel: dax_folio_make_shared (mapping = NULL, share = 1), then share++: one CAS
+                return owners.associate(head, mappingId, index, true);
             }
             if (owner != 0 || sharedNow) {
                 throw new IllegalStateException("folio at pfn " + head + " is " + (owner != 0 ? "owned by mapping "
@@ -79,8 +77,7 @@ final class Association {
                         + ", but its extent is not shared: mapping " + mappingId + " cannot own it at index " + index);
             }
             map.prepCompound(head, order); // kernel: dax_folio_init; refuses a referenced or laid-out page
-            owners.set(head, mappingId, index);
-            return 0;
+            return owners.associate(head, mappingId, index, shared);
         } finally {
             lock.unlock();
         }
@@ -102,29 +99,19 @@ final class Association {
         ReentrantLock lock = stripe(head);
         lock.lock();
         try {
-            long owner = owners.mapping(head);
-            long share = owner != 0 ? 0 : owners.share(head);
-            long left = share > 0 ? share - 1 : 0;
+            long left = owners.isShared(head) ? owners.share(head) - 1 : 0;
             if (left == 0 && map.order(head) > 0 && map.refCount(head) != 0) {
                 throw new IllegalStateException("folio at pfn " + head + " would be split with refcount "
                         + map.refCount(head) + ": its last entry was deleted while it is in use");
             }
-            if (left > 0) {
-                owners.set(head, 0, left);
-                return left;
-            }
-            owners.set(head, 0, 0);
-            if (map.order(head) > 0) {
+            left = owners.disassociate(head);
+            if (left == 0 && map.order(head) > 0) {
                 map.split(head);
             }
-            return 0;
+            return left;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Shares of the folio headed at {@code head}: 0 while one mapping owns it or none does. */
-    long shares(long head) {
-        return owners.mapping(head) != 0 ? 0 : owners.share(head);
-    }
 }

@@ -2,6 +2,7 @@ package io.jdax.mapping;
 
 import static io.jdax.mapping.DaxEntry.NONE;
 
+import io.jdax.page.FolioOwners;
 import io.jdax.page.PageMap;
 import io.jdax.wait.SleepCallback;
 
@@ -36,10 +37,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class Mapping implements AutoCloseable {
 
-    /** Largest mapping id an owner word holds: 24 bits. */
-    public static final long MAX_MAPPING_ID = (1L << 24) - 1;
-    /** Largest page index an owner word holds: 39 bits. */
-    public static final long MAX_INDEX = (1L << 39) - 1;
+    /** Largest mapping id a folio's owner word holds. */
+    public static final long MAX_MAPPING_ID = FolioOwners.MAX_MAPPING_ID;
+    /** Largest page index a folio's owner word holds. */
+    public static final long MAX_INDEX = FolioOwners.MAX_INDEX;
     /** Order of a PMD entry: 512 pages. */
     public static final int PMD_ORDER = DaxEntry.PMD_ORDER;
 

@@ -142,7 +142,12 @@ public final class Mapping implements AutoCloseable {
      * @throws IllegalStateException     if the mapping is closed or the extent source fails
      */
     public MappingPin pin(long index, boolean write) {
-        return (MappingPin) fault(index, write, faultOrder, true);
+        return pin(index, write, faultOrder);
+    }
+
+    /** {@link #pin(long, boolean)} faulting at most at {@code maxOrder}: 0 or {@link #PMD_ORDER}. */
+    public MappingPin pin(long index, boolean write, int maxOrder) {
+        return (MappingPin) fault(index, write, maxOrder, true);
     }
 
     private Object fault(long index, boolean write, int maxOrder, boolean forPin) {

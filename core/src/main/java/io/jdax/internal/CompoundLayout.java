@@ -101,6 +101,10 @@ public final class CompoundLayout {
                 throw new IllegalStateException("cannot split folio " + head + ": page " + p + " has refcount " + ref);
             }
         }
+        int mapped = n > 1 ? PageDescriptor.entireMapcount(memmap, head) : PageDescriptor.mapcount(memmap, head);
+        if (mapped != 0) {
+            throw new IllegalStateException("cannot split folio " + head + ": mapcount " + mapped);
+        }
         if (n > 1 && pincount(memmap, head) != 0) {
             throw new IllegalStateException("cannot split folio " + head + ": pin count " + pincount(memmap, head));
         }

@@ -85,7 +85,7 @@ public final class FolioPins {
             }
             map.put(head);
         } else {
-            map.dropRefs(head, PIN_BIAS, true); // a CAS: an unpin with no pin held never makes the count negative
+            map.refs().drop(head, PIN_BIAS, true); // a CAS: an unpin with no pin held never makes the count negative
         }
     }
 

@@ -7,13 +7,11 @@ import io.jdax.internal.Internals;
 import io.jdax.internal.PageDescriptor;
 import io.jdax.memory.Region;
 import io.jdax.wait.SleepCallback;
-import io.jdax.wait.WaitTable;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A region cut into pages, with one off-heap descriptor per page (kernel: {@code struct dev_pagemap} and
@@ -25,11 +23,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * carries the refcount; tail pages always have refcount 0. Reference operations take the head pfn.
  * Counts are zero-based: 0 means idle. {@link #tryGet} adds a reference unless the count is 0; {@link #get}
  * requires the caller to hold one already; {@link #incRef} is the one unchecked way from 0 to 1, for the
- * owner that hands a folio out (the allocator, or a mapping under its entry lock). Misuse (get at 0, put at
- * 0, overflow) throws {@link IllegalStateException} naming the pfn and the count, and leaves the count as it
+ * owner that hands a folio out (a mapping under its entry lock; on a pool map, where 0 means free, only the
+ * allocator leaves idle, so there it requires a held reference like {@link #get}). Misuse (get at 0, put at
+ * 0, overflow) throws {@link RefcountException} naming the pfn and the count, and leaves the count as it
  * was: a check-and-add is one compare-and-set, and a put that underflows undoes itself before throwing
- * (a concurrent {@code tryGet} cannot profit from the transient negative value, as it refuses counts
- * {@code <= 0}).
+ * ({@link RefcountException} says what that leaves a racing caller).
  *
  * <h2>What the last put does</h2>
  * Chosen with the {@link Kind} when the map is created: a {@link Kind#POOL pool} hands the folio to its
@@ -80,16 +78,18 @@ public final class PageMap implements AutoCloseable {
 
     private final Region region;
     private final Kind kind;
-    private final FolioReleaser releaser;
-    private final WaitTable idleWaiters;
+    private final IdleWaits idleWaiters;
     private final Arena arena;
     private final MemorySegment memmap;
     private final CompoundLayout layout;
     private final FolioPins pins;
     private final FolioOwners owners;
+    private final MapCounts mapCounts;
+    private final FolioRefs refs;
     private final long nrPages;
     private final int pageShift;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set once by {@link #close}; every public call checks it first, for a clear message. */
+    private volatile boolean closed;
 
     private PageMap(Region region, long pageSize, Kind kind, FolioReleaser releaser) {
         Objects.requireNonNull(region, "region");
@@ -102,23 +102,24 @@ public final class PageMap implements AutoCloseable {
         }
         this.region = region;
         this.kind = kind;
-        this.releaser = releaser;
         this.pageShift = Long.numberOfTrailingZeros(pageSize);
         this.nrPages = region.byteSize() >>> pageShift;
         if (nrPages - 1 > MAX_PFN) {
             throw new IllegalArgumentException("region of " + nrPages + " pages exceeds the " + (MAX_PFN + 1)
                     + " a page map can address");
         }
-        this.idleWaiters = kind == Kind.DAX ? new WaitTable() : null;
         this.arena = Arena.ofShared();
-        // zero-filled: every page starts order-0, idle, unowned
-        this.memmap = arena.allocate(Math.multiplyExact(nrPages, (long) SIZE), 64);
-        this.layout = new CompoundLayout(memmap, nrPages);
-        this.pins = new FolioPins(this);
-        this.owners = new FolioOwners(this);
         try {
+            // zero-filled: every page starts order-0, idle, unowned
+            this.memmap = arena.allocate(nrPages * SIZE, 64); // nrPages <= MAX_PFN + 1 = 2^48: no overflow
+            this.layout = new CompoundLayout(memmap, nrPages);
+            this.pins = new FolioPins(this);
+            this.owners = new FolioOwners(this);
+            this.mapCounts = new MapCounts(this);
+            this.idleWaiters = kind == Kind.DAX ? new IdleWaits(this) : null;
+            this.refs = new FolioRefs(this, memmap, releaser, idleWaiters);
             region.attach(this);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // OutOfMemoryError for the descriptors included: free what was taken
             arena.close();
             throw e;
         }
@@ -222,31 +223,19 @@ public final class PageMap implements AutoCloseable {
     /**
      * Adds a reference to a folio the caller already holds one on (kernel: {@code folio_get}).
      *
-     * @throws IllegalStateException if the count is 0 (use after the last put) or would overflow; the count
-     *                               is unchanged
+     * @throws RefcountException if the count is 0 (use after the last put) or would overflow; the count is
+     *                           unchanged
      */
     public void get(long head) {
-        getRefs(head, 1);
+        checkPfn(head);
+        refs.add(head, 1, FolioRefs.HELD);
     }
 
     /** Adds {@code n >= 1} references to a folio the caller holds (kernel: {@code folio_ref_add}). */
     public void getRefs(long head, int n) {
         checkPfn(head);
         checkRefs(n);
-        int c = refcount(memmap, head);
-        for (;;) {
-            if (c <= 0) {
-                throw idleGet(head, c);
-            }
-            if (c > MAX_REFCOUNT - n) {
-                throw overflow(head, c, n);
-            }
-            int witness = compareAndExchangeRefcount(memmap, head, c, c + n);
-            if (witness == c) {
-                return;
-            }
-            c = witness;
-        }
+        refs.add(head, n, FolioRefs.HELD);
     }
 
     /**
@@ -254,62 +243,28 @@ public final class PageMap implements AutoCloseable {
      * count is always 0; to take a reference through any page of a folio use {@link #tryGetFolio}.
      *
      * @return whether a reference was taken
-     * @throws IllegalStateException if the count would overflow
+     * @throws RefcountException if the count would overflow
      */
     public boolean tryGet(long head) {
         checkPfn(head);
-        return tryAddRefs(head, 1);
-    }
-
-    /** Add-unless-idle of {@code n} references; the caller has checked pfn and n. */
-    boolean tryAddRefs(long head, int n) {
-        int c = refcount(memmap, head);
-        for (;;) {
-            if (c <= 0) {
-                return false;
-            }
-            if (c > MAX_REFCOUNT - n) {
-                throw overflow(head, c, n);
-            }
-            int witness = compareAndExchangeRefcount(memmap, head, c, c + n);
-            if (witness == c) {
-                return true;
-            }
-            c = witness;
-        }
+        return refs.add(head, 1, FolioRefs.TRY);
     }
 
     /**
      * Adds a reference whatever the count, 0 included (kernel: {@code folio_ref_inc}, the "0 -> 1 is legal
      * under the entry lock" of the fs-dax fault path). The caller serialises it with every other move out of
-     * idle and with layout changes of this folio.
+     * idle and with layout changes of this folio. On a {@link Kind#POOL pool} map, where 0 means the folio is
+     * free in its allocator, it is a {@link #get}: only the allocator moves a pool folio out of idle.
      *
      * @throws IllegalArgumentException if {@code head} is a tail page
-     * @throws IllegalStateException    if the count is negative or would overflow; it is unchanged. A negative
-     *                                  count is seen only while a {@link #put} at 0 (a caller's bug) is undoing
-     *                                  itself, so this then reports that bug's race
+     * @throws RefcountException        if the count is negative or would overflow, or is 0 on a pool map; it is
+     *                                  unchanged. A negative count is seen only while a {@link #put} at 0 (a
+     *                                  caller's bug) is undoing itself, so this then reports that bug's race
      */
     public void incRef(long head) {
         checkPfn(head);
-        long info = info(memmap, head);
-        if (isTail(info)) {
-            throw new IllegalArgumentException("pfn " + head + " is a tail page of folio " + link(info)
-                    + ": references are taken on the head");
-        }
-        int c = refcount(memmap, head);
-        for (;;) {
-            if (c < 0) {
-                throw new IllegalStateException("pfn " + head + ": refcount is " + c + " (corrupt)");
-            }
-            if (c > MAX_REFCOUNT - 1) {
-                throw overflow(head, c, 1);
-            }
-            int witness = compareAndExchangeRefcount(memmap, head, c, c + 1);
-            if (witness == c) {
-                return;
-            }
-            c = witness;
-        }
+        requireNotTail(head);
+        refs.add(head, 1, kind == Kind.POOL ? FolioRefs.POOL_INC : FolioRefs.FROM_IDLE);
     }
 
     /**
@@ -321,16 +276,7 @@ public final class PageMap implements AutoCloseable {
      */
     public boolean put(long head) {
         checkPfn(head);
-        int old = getAndAddRefcount(memmap, head, -1);
-        if (old > 1) {
-            return false;
-        }
-        if (old == 1) {
-            lastPut(head);
-            return true;
-        }
-        getAndAddRefcount(memmap, head, 1); // undo, so the count is left as it was
-        throw underflow(head, old, 1);
+        return refs.put(head);
     }
 
     /**
@@ -341,41 +287,7 @@ public final class PageMap implements AutoCloseable {
     public boolean putRefs(long head, int n) {
         checkPfn(head);
         checkRefs(n);
-        return dropRefs(head, n, false);
-    }
-
-    /** The CAS loop of {@link #putRefs}, shared with the order-0 unpin, which reports its own misuse. */
-    boolean dropRefs(long head, int n, boolean unpin) {
-        int c = refcount(memmap, head);
-        for (;;) {
-            if (c < n) {
-                throw unpin ? new IllegalStateException("pfn " + head + ": unpin with refcount " + c + " < " + n
-                        + ": no pin is held") : underflow(head, c, n);
-            }
-            int witness = compareAndExchangeRefcount(memmap, head, c, c - n);
-            if (witness == c) {
-                break;
-            }
-            c = witness;
-        }
-        if (c == n) {
-            lastPut(head);
-            return true;
-        }
-        return false;
-    }
-
-    /**
-     * The count just reached 0. The getAndAdd that got here is a volatile write, so the wake below reads
-     * the waiter count after it: the waker half of {@link WaitTable}'s ordering contract, for free.
-     */
-    void lastPut(long head) {
-        // by the kind's own final fields, not a switch on the kind: this runs on every last put
-        if (idleWaiters != null) {
-            idleWaiters.wakeAll(head);      // DAX
-        } else if (releaser != null) {
-            releaser.release(this, head);   // POOL
-        }                                   // DEVICE: nothing
+        return refs.drop(head, n, false);
     }
 
     // ------------------------------------------------------------------ mappings
@@ -385,49 +297,28 @@ public final class PageMap implements AutoCloseable {
      * counts in its own mapcount, a large folio mapped whole counts in page[1]'s entire mapcount.
      */
     public int mapCount(long head) {
-        checkPfn(head);
-        return isHead(requireNotTail(head)) ? entireMapcount(memmap, head) : mapcount(memmap, head);
+        return mapCounts.get(head);
     }
 
     /**
      * Records one more mapping of the whole folio (kernel: {@code folio_add_file_rmap_pte} for order 0,
-     * {@code _pmd} / {@code _pud} for a large folio). A mapping also holds a reference: take that with
-     * {@link #incRef} or {@link #get}, this only counts the mapping.
+     * {@code _pmd} / {@code _pud} for a large folio). A mapping also holds a reference: take that first with
+     * {@link #incRef} or {@link #get}; this only counts the mapping.
      *
-     * @throws IllegalStateException if the count would overflow; it is unchanged
+     * @throws IllegalStateException if the mapcount would pass the refcount (no reference held for this
+     *                               mapping) or overflow; it is unchanged
      */
     public void incMapCount(long head) {
-        checkPfn(head);
-        boolean large = isHead(requireNotTail(head));
-        int old = large ? getAndAddEntireMapcount(memmap, head, 1) : getAndAddMapcount(memmap, head, 1);
-        if (old >= MAX_REFCOUNT) {
-            undoMapCount(head, large, -1);
-            throw new IllegalStateException("pfn " + head + ": mapcount " + old + " + 1 would pass the limit "
-                    + MAX_REFCOUNT);
-        }
+        mapCounts.inc(head);
     }
 
     /**
-     * Records one mapping fewer (kernel: {@code folio_remove_rmap_*}).
+     * Records one mapping fewer (kernel: {@code folio_remove_rmap_*}); drop the mapping's reference after it.
      *
      * @throws IllegalStateException if the folio is not mapped; the count is unchanged
      */
     public void decMapCount(long head) {
-        checkPfn(head);
-        boolean large = isHead(requireNotTail(head));
-        int old = large ? getAndAddEntireMapcount(memmap, head, -1) : getAndAddMapcount(memmap, head, -1);
-        if (old <= 0) {
-            undoMapCount(head, large, 1);
-            throw new IllegalStateException("pfn " + head + ": unmap with mapcount " + old);
-        }
-    }
-
-    private void undoMapCount(long head, boolean large, int delta) {
-        if (large) {
-            getAndAddEntireMapcount(memmap, head, delta);
-        } else {
-            getAndAddMapcount(memmap, head, delta);
-        }
+        mapCounts.dec(head);
     }
 
     /** Pin accounting of this map's folios (kernel: the {@code FOLL_PIN} half of mm/gup.c). */
@@ -478,7 +369,7 @@ public final class PageMap implements AutoCloseable {
         for (;;) {
             long info = info(memmap, pfn);
             long head = isTail(info) ? link(info) : pfn;
-            if (!tryAddRefs(head, 1)) {
+            if (!refs.add(head, 1, FolioRefs.TRY)) {
                 return NO_FOLIO;
             }
             long now = info(memmap, pfn);
@@ -508,15 +399,12 @@ public final class PageMap implements AutoCloseable {
 
     /**
      * Splits the folio headed at {@code head} back into order-0 pages (kernel: the split in
-     * {@code dax_folio_put}): resets the order kept in page[1] first (without that, a stale page[1] became
-     * the flags of a new order-0 folio), then clears every page's head flag and link (restoring, in the
-     * kernel's words, the pgmap the tails lost: here the map is implied by the array), mapping and share.
-     * An order-0 folio only has its mapping and share cleared.
+     * {@code dax_folio_put}): page[1]'s order first, then every page's head flag, link and owner word. An
+     * order-0 folio only has its owner word cleared.
      *
      * @throws IllegalArgumentException if {@code head} is a tail page
-     * @throws IllegalStateException    if any page is referenced or pinned, the folio is still shared
-     *                                  ({@code share > 0}) or free in an allocator, or this is a pool map;
-     *                                  nothing is changed
+     * @throws IllegalStateException    if any page is referenced, mapped or pinned, the folio is still shared
+     *                                  or free in an allocator, or this is a pool map; nothing is changed
      */
     public void split(long head) {
         checkPfn(head);
@@ -537,22 +425,27 @@ public final class PageMap implements AutoCloseable {
 
     // ------------------------------------------------------------------ idle waiting (dax maps)
 
-    /** Whether the folio is idle: refcount 0, nobody maps or pins it. */
+    /**
+     * Whether the folio is idle: refcount 0, nobody maps or pins it.
+     *
+     * @throws IllegalArgumentException if {@code head} is a tail page (whose own count is always 0)
+     */
     public boolean isIdle(long head) {
         checkPfn(head);
+        requireNotTail(head);
         return refcount(memmap, head) == 0;
     }
 
     /**
-     * Waits until the folio is idle, ignoring interrupts (kernel: {@code wait_page_idle_uninterruptible}, used
-     * by {@code dax_break_layout_final}); an interrupt is re-asserted on return.
+     * Waits until the folio is idle, ignoring interrupts (kernel: {@code wait_page_idle_uninterruptible}); an
+     * interrupt is re-asserted on return. The idle waits throw {@link IllegalStateException} on a map that is
+     * not {@link Kind#DAX dax}, or when the map is closed while the folio is busy (closing wakes every waiter),
+     * and {@link IllegalArgumentException} for a tail page (the wait key is the head).
      *
      * @param callback run around each sleep (the kernel's {@code cmd}: drop a lock, retake it), or null
-     * @throws IllegalStateException    if this is not a {@link Kind#DAX dax} map
-     * @throws IllegalArgumentException if {@code head} is a tail page (the wait key must be the head)
      */
     public void awaitIdleUninterruptibly(long head, SleepCallback callback) {
-        idleWaiters(head).awaitUninterruptibly(head, () -> refcount(memmap, head) == 0, callback);
+        idleWaiters(head).awaitUninterruptibly(head, callback);
     }
 
     /**
@@ -564,17 +457,18 @@ public final class PageMap implements AutoCloseable {
      * @throws InterruptedException if interrupted while the folio was still busy (status cleared)
      */
     public void awaitIdle(long head, SleepCallback callback) throws InterruptedException {
-        idleWaiters(head).await(head, () -> refcount(memmap, head) == 0, callback);
+        idleWaiters(head).await(head, callback);
     }
 
     /**
-     * Like {@link #awaitIdle(long, SleepCallback)}, giving up after {@code timeout}.
+     * Like {@link #awaitIdle(long, SleepCallback)}, giving up after {@code timeout} (any value: 0 or negative
+     * tests once).
      *
      * @return whether the folio became idle in time
      */
     public boolean awaitIdle(long head, long timeout, TimeUnit unit, SleepCallback callback)
             throws InterruptedException {
-        return idleWaiters(head).await(head, () -> refcount(memmap, head) == 0, timeout, unit, callback);
+        return idleWaiters(head).await(head, timeout, unit, callback);
     }
 
     /** Threads now waiting for the folio headed at {@code head} to become idle. */
@@ -582,17 +476,20 @@ public final class PageMap implements AutoCloseable {
         return idleWaiters(head).waitersOn(head);
     }
 
-    private WaitTable idleWaiters(long head) {
+    private IdleWaits idleWaiters(long head) {
         checkPfn(head);
         if (idleWaiters == null) {
             throw new IllegalStateException("idle waiting needs a DAX page map; this one is " + kind
                     + " (its last put " + (kind == Kind.POOL ? "frees the folio" : "wakes nobody") + ")");
         }
-        requireNotTail(head);
         return idleWaiters;
     }
 
     // ------------------------------------------------------------------ checks and messages
+
+    FolioRefs refs() {
+        return refs;
+    }
 
     /** The descriptor array, for this package's other folio views. */
     MemorySegment memmap() {
@@ -600,8 +497,16 @@ public final class PageMap implements AutoCloseable {
     }
 
     void checkPfn(long pfn) {
+        checkOpen();
         if (pfn < 0 || pfn >= nrPages) {
             throw new IndexOutOfBoundsException("pfn " + pfn + " is outside the page map of " + nrPages + " pages");
+        }
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException(this + " is closed" + (region.isOpen() ? "" : " with its region")
+                    + ": its pages can no longer be referenced, mapped or waited for");
         }
     }
 
@@ -620,35 +525,21 @@ public final class PageMap implements AutoCloseable {
         return info;
     }
 
-    private IllegalStateException idleGet(long head, int count) {
-        long info = info(memmap, head);
-        String why = isTail(info) ? " (it is a tail page of folio " + link(info) + ": references are taken on the head)"
-                : " (idle or freed: a get after the last put)";
-        return new IllegalStateException("pfn " + head + ": get with refcount " + count + why);
-    }
-
-    private static IllegalStateException overflow(long head, int count, int n) {
-        return new IllegalStateException("pfn " + head + ": refcount " + count + " + " + n + " would pass the limit "
-                + MAX_REFCOUNT);
-    }
-
-    private IllegalStateException underflow(long head, int count, int n) {
-        long info = info(memmap, head);
-        String why = isTail(info) ? " (it is a tail page of folio " + link(info) + ")" : " (more puts than gets)";
-        return new IllegalStateException("pfn " + head + ": put of " + n + " with refcount " + count + why);
-    }
-
     /** Frees the descriptors; the region stays mapped. Idempotent. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            region.detach(this);
-            arena.close();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
+        region.detach(this);
+        arena.close();
     }
 
     public boolean isOpen() {
-        return !closed.get() && memmap.scope().isAlive();
+        return !closed && memmap.scope().isAlive();
     }
 
     @Override

@@ -31,7 +31,7 @@ class PoolPageMapTest extends PageMapContract {
     @Test
     void onlyTheLastPutReleases() {
         prep(64, 3);
-        map.incRef(64);
+        take(64);
         map.getRefs(64, 2);
         map.put(64);
         map.put(64);
@@ -66,8 +66,20 @@ class PoolPageMapTest extends PageMapContract {
     }
 
     @Test
+    void incRefOfAFreePageIsRefusedBecauseOnlyTheAllocatorLeavesIdle() {
+        RefcountException e = assertThrows(RefcountException.class, () -> map.incRef(5));
+        assertTrue(e.getMessage().contains("pfn 5") && e.getMessage().contains("allocator"), e.getMessage());
+        assertEquals(5, e.pfn());
+        assertEquals(0, e.count());
+        assertEquals(0, map.refCount(5));
+        take(5);
+        map.incRef(5); // with a reference held it is a get
+        assertEquals(2, map.refCount(5));
+    }
+
+    @Test
     void longTermPinsAreAllowed() {
-        map.incRef(9);
+        take(9);
         assertEquals(9, map.pins().pin(9, true));
     }
 }

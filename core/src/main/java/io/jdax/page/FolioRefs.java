@@ -1,0 +1,120 @@
+package io.jdax.page;
+
+import static io.jdax.internal.PageDescriptor.compareAndExchangeRefcount;
+import static io.jdax.internal.PageDescriptor.getAndAddRefcount;
+import static io.jdax.internal.PageDescriptor.info;
+import static io.jdax.internal.PageDescriptor.isTail;
+import static io.jdax.internal.PageDescriptor.link;
+import static io.jdax.internal.PageDescriptor.refcount;
+import static io.jdax.page.PageMap.MAX_REFCOUNT;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The refcount arithmetic behind {@link PageMap}'s reference operations (kernel: page_ref.h). Every add is
+ * one checked compare-and-set loop, so a refused add never shows its count to anyone; a single put is one
+ * atomic decrement, undone before it throws. Callers have range-checked the pfn and the count.
+ */
+final class FolioRefs {
+
+    // what add() does at a count of 0
+    static final int HELD = 0;      // the caller must hold a reference: throw
+    static final int TRY = 1;       // report false
+    static final int FROM_IDLE = 2; // the legal 0 -> 1 of an owner (kernel: folio_ref_inc under the entry lock)
+    static final int POOL_INC = 3;  // throw, naming the pool rule (0 means free there)
+
+    private final PageMap map;
+    private final MemorySegment memmap;
+    private final FolioReleaser releaser;
+    private final IdleWaits idleWaiters;
+
+    FolioRefs(PageMap map, MemorySegment memmap, FolioReleaser releaser, IdleWaits idleWaiters) {
+        this.map = map;
+        this.memmap = memmap;
+        this.releaser = releaser;
+        this.idleWaiters = idleWaiters;
+    }
+
+    boolean add(long head, int n, int atZero) {
+        int c = refcount(memmap, head);
+        for (;;) {
+            if (c <= 0 && (c < 0 || atZero != FROM_IDLE)) {
+                if (atZero == TRY) {
+                    return false;
+                }
+                throw c < 0 && atZero != HELD ? RefcountException.corrupt(head, c)
+                        : atZero == POOL_INC ? RefcountException.poolIncRef(head, c)
+                        : RefcountException.idleGet(head, c, tailOf(head));
+            }
+            if (c > MAX_REFCOUNT - n) {
+                throw RefcountException.overflow(head, c, n);
+            }
+            int witness = compareAndExchangeRefcount(memmap, head, c, c + n);
+            if (witness == c) {
+                return true;
+            }
+            c = witness;
+        }
+    }
+
+    boolean put(long head) {
+        int old = getAndAddRefcount(memmap, head, -1);
+        if (old > 1) {
+            return false;
+        }
+        if (old == 1) {
+            lastPut(head);
+            return true;
+        }
+        // undo, so the count is left as it was; an idle waiter that saw the transient -1 went to sleep and
+        // nobody else will wake it: the undo does, when it brings the count back to 0
+        if (getAndAddRefcount(memmap, head, 1) == -1 && idleWaiters != null) {
+            idleWaiters.wake(head);
+        }
+        throw RefcountException.underflow(head, old, 1, tailOf(head));
+    }
+
+    /**
+     * Drops {@code n} references with a compare-and-set, so that dropping more than there are never shows a
+     * negative count to anyone, not even for an instant; shared with the order-0 unpin, which reports its own
+     * misuse.
+     */
+    boolean drop(long head, int n, boolean unpin) {
+        int c = refcount(memmap, head);
+        for (;;) {
+            if (c < n) {
+                throw unpin ? RefcountException.unpinWithoutPin(head, c, n)
+                        : RefcountException.underflow(head, c, n, tailOf(head));
+            }
+            int witness = compareAndExchangeRefcount(memmap, head, c, c - n);
+            if (witness == c) {
+                break;
+            }
+            c = witness;
+        }
+        if (c == n) {
+            lastPut(head);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The count just reached 0. The atomic update that got here is a volatile write, so the wake below reads
+     * the waiter count after it: the waker half of {@link io.jdax.wait.WaitTable}'s ordering contract, free.
+     */
+    private void lastPut(long head) {
+        // by final fields, not a switch on the kind: this runs on every last put
+        if (idleWaiters != null) {
+            idleWaiters.wake(head);         // DAX: kernel wake_up_var(&folio->page)
+        } else if (releaser != null) {
+            releaser.release(map, head);    // POOL: kernel pgmap->ops->page_free
+        }                                   // DEVICE: nothing
+    }
+
+    /** The head of {@code pfn}'s folio if it is a tail page, else -1: for messages. */
+    private long tailOf(long pfn) {
+        long info = info(memmap, pfn);
+        return isTail(info) ? link(info) : -1;
+    }
+}

@@ -1,0 +1,69 @@
+package io.jdax.page;
+
+/**
+ * A reference-count misuse (kernel: the {@code VM_BUG_ON_FOLIO} checks of page_ref.h): a get at 0 (use after
+ * the last put), a put at 0 (more puts than gets), an add that would pass {@link PageMap#MAX_REFCOUNT}, a
+ * reference taken on a tail page. The count is as it was before the call. Carries the pfn and the count the
+ * call saw, so a caller can log or assert on them without parsing the message.
+ *
+ * <h2>What a racing misuse can do to others</h2>
+ * Adds are compare-and-sets and never show a refused count. A single put at 0 is an atomic decrement undone
+ * at once, so the count reads -1 for that instant: a concurrent {@code tryGet} refuses counts {@code <= 0}
+ * and cannot profit; an idle waiter that tests the count then goes to sleep, and the undo, bringing the count
+ * back to 0, wakes it as a last put would. On a pool map, an allocator handing out that very folio in that
+ * instant (the put's caller is using a freed folio) can be left with a count one too high: the folio leaks;
+ * it is never handed out twice.
+ */
+public final class RefcountException extends IllegalStateException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final long pfn;
+    private final int count;
+
+    private RefcountException(long pfn, int count, String message) {
+        super("pfn " + pfn + ": " + message);
+        this.pfn = pfn;
+        this.count = count;
+    }
+
+    /** The page the call named. */
+    public long pfn() {
+        return pfn;
+    }
+
+    /** The refcount the call saw. */
+    public int count() {
+        return count;
+    }
+
+    static RefcountException idleGet(long pfn, int count, long tailOf) {
+        return new RefcountException(pfn, count, "get with refcount " + count + (tailOf >= 0
+                ? " (it is a tail page of folio " + tailOf + ": references are taken on the head)"
+                : " (idle or freed: a get after the last put)"));
+    }
+
+    static RefcountException overflow(long pfn, int count, int n) {
+        return new RefcountException(pfn, count, "refcount " + count + " + " + n + " would pass the limit "
+                + PageMap.MAX_REFCOUNT);
+    }
+
+    static RefcountException underflow(long pfn, int count, int n, long tailOf) {
+        return new RefcountException(pfn, count, "put of " + n + " with refcount " + count
+                + (tailOf >= 0 ? " (it is a tail page of folio " + tailOf + ")" : " (more puts than gets)"));
+    }
+
+    static RefcountException unpinWithoutPin(long pfn, int count, int n) {
+        return new RefcountException(pfn, count, "unpin with refcount " + count + " < " + n + ": no pin is held");
+    }
+
+    static RefcountException corrupt(long pfn, int count) {
+        return new RefcountException(pfn, count, "refcount is " + count
+                + " (negative: a put at 0 by another caller is undoing itself)");
+    }
+
+    static RefcountException poolIncRef(long pfn, int count) {
+        return new RefcountException(pfn, count, "incRef with refcount " + count + " on a pool map: refcount 0 "
+                + "means free there, and only its allocator moves a folio out of idle (allocate a buffer instead)");
+    }
+}

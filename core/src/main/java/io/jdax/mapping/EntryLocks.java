@@ -39,26 +39,31 @@ final class EntryLocks {
      * The entry in the way of an entry of {@code order} at {@code index}, once it is unlocked (kernel:
      * {@code get_unlocked_entry}): {@link DaxEntry#NONE}, {@link #CONFLICT} if it is smaller than
      * {@code order}, or the unlocked entry. Sleeps, uninterruptibly, while it is locked. Caller holds the lock.
+     * A caller that gets an entry and does not lock it passes on the wake it may hold with {@link #putUnlocked};
+     * a wake for an entry that vanished meanwhile is passed on here.
      */
     long getUnlocked(long index, int order) {
         assert lock.isHeldByCurrentThread();
+        long sleptOn = -1; // the key whose wake-one we may hold: used if we return its entry unlocked
         for (;;) {
             long e = entries.conflict(index, order);
-            if (e == NONE) {
-                return NONE;
+            long start = e == NONE ? -1 : DaxEntry.start(e, index);
+            if (e == NONE || DaxEntry.order(e) < order || !DaxEntry.isLocked(e)) {
+                if (sleptOn >= 0 && (start != sleptOn || DaxEntry.order(e) < order)) {
+                    waiters.wakeNext(id, sleptOn); // the entry we slept on is gone: pass the wake on
+                }
+                return e == NONE ? NONE : DaxEntry.order(e) < order ? CONFLICT : e;
             }
-            if (DaxEntry.order(e) < order) {
-                return CONFLICT;
+            if (sleptOn >= 0 && start != sleptOn) {
+                waiters.wakeNext(id, sleptOn);
             }
-            if (!DaxEntry.isLocked(e)) {
-                return e;
-            }
-            long start = DaxEntry.start(e, index);
             // wake when that entry is unlocked, or gone, or replaced by another (whose own key we then wait on)
-            waiters.await(id, start, () -> {
+            long key = start;
+            waiters.await(id, key, () -> {
                 long now = entries.conflict(index, order);
-                return !DaxEntry.isLocked(now) || DaxEntry.order(now) < order || DaxEntry.start(now, index) != start;
+                return !DaxEntry.isLocked(now) || DaxEntry.order(now) < order || DaxEntry.start(now, index) != key;
             }, relock);
+            sleptOn = key;
         }
     }
 

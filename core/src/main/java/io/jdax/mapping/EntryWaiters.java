@@ -6,17 +6,17 @@ import io.jdax.wait.WaitTable;
 import java.util.function.BooleanSupplier;
 
 /**
- * Threads waiting for an entry lock, keyed by (mapping id, first index of the entry) (kernel:
- * {@code wait_table} of fs/dax.c, 4096 hashed queues, and {@code dax_wake_entry}). The key packs the id's 24
- * bits above the index's 39 into one long, one to one, so two entries never share a key and a wake for one
- * never lands on a waiter of another.
+ * Threads waiting for an entry lock, keyed by the pair (mapping id, first index of the entry) (kernel:
+ * {@code wait_table} of fs/dax.c, 4096 hashed queues, {@code wait_entry_unlocked_exclusive} and
+ * {@code dax_wake_entry}). The table compares both halves of a key, so a wake for one entry never lands on a
+ * waiter of another, and a wake-one is never eaten by a colliding key.
  *
- * <p>A waiter tests its condition under the mapping's lock and releases that lock only inside the sleep (the
- * {@link SleepCallback}); a waker changes the entry under the same lock and wakes after. So a waiter either
- * sees the entry changed, or is queued before the waker looks: no wake is lost (kernel-semantics section 3).
- * {@link #wakeNext} may wake more than one waiter; each re-tests its condition under the lock and sleeps again
- * if it lost the race, so extra wakes cost time, never correctness, and a wake passed on by a waiter that did
- * not use it ({@code put_unlocked_entry}) is never lost.
+ * <p>Waiters are exclusive and an unlock wakes one of them ({@code WAKE_NEXT}); deleting an entry wakes all
+ * ({@code WAKE_ALL}). A waiter tests its condition under the mapping's lock and releases that lock only inside
+ * the sleep (the {@link SleepCallback}); a waker changes the entry under the same lock and wakes after. So a
+ * waiter either sees the entry changed, or is queued before the waker looks: no wake is lost
+ * (kernel-semantics section 3). A waiter that returns and then does not lock the entry it waited for passes
+ * its wake on with {@link #wakeNext} (kernel: {@code put_unlocked_entry}).
  */
 final class EntryWaiters {
 
@@ -25,27 +25,22 @@ final class EntryWaiters {
 
     private final WaitTable table = new WaitTable(BUCKETS);
 
-    static long key(long mappingId, long index) {
-        assert mappingId > 0 && mappingId <= Mapping.MAX_MAPPING_ID && index >= 0 && index <= Mapping.MAX_INDEX;
-        return mappingId << Long.numberOfTrailingZeros(Mapping.MAX_INDEX + 1) | index;
-    }
-
-    /** Waits, ignoring interrupts, until {@code condition} holds (kernel: {@code TASK_UNINTERRUPTIBLE}). */
+    /** Waits as an exclusive waiter, ignoring interrupts, until {@code condition} holds. */
     void await(long mappingId, long index, BooleanSupplier condition, SleepCallback relock) {
-        table.awaitUninterruptibly(key(mappingId, index), condition, relock);
+        table.awaitExclusive(mappingId, index, condition, relock);
     }
 
     /** Kernel: {@code dax_wake_entry(..., WAKE_NEXT)}. */
     void wakeNext(long mappingId, long index) {
-        table.wakeAll(key(mappingId, index));
+        table.wakeOne(mappingId, index);
     }
 
     /** Kernel: {@code dax_wake_entry(..., WAKE_ALL)}. */
     void wakeAll(long mappingId, long index) {
-        table.wakeAll(key(mappingId, index));
+        table.wakeAll(mappingId, index);
     }
 
     int waiters(long mappingId, long index) {
-        return table.waitersOn(key(mappingId, index));
+        return table.waitersOn(mappingId, index);
     }
 }

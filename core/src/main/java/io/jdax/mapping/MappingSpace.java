@@ -119,19 +119,24 @@ public final class MappingSpace {
         return association;
     }
 
-    /** Counts one more window, or refuses past the cap. */
-    void takeWindow() {
+    /** Counts one more window; false at the cap. */
+    boolean tryTakeWindow() {
         for (int n = windows.get();;) {
             if (n >= maxWindows) {
-                throw new IllegalStateException("view window cap reached: " + maxWindows + " windows live over "
-                        + map + "; close mappings or views, or make the space with a larger cap");
+                return false;
             }
             int witness = windows.compareAndExchange(n, n + 1);
             if (witness == n) {
-                return;
+                return true;
             }
             n = witness;
         }
+    }
+
+    IllegalStateException windowCapReached() {
+        return new IllegalStateException("view window cap reached: " + maxWindows + " windows live over " + map
+                + "; close views (a mapping's idle view groups are reclaimed under pressure), close mappings, or "
+                + "make the space with a larger cap");
     }
 
     void giveWindows(int n) {

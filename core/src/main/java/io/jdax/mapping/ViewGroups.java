@@ -46,13 +46,51 @@ final class ViewGroups {
      */
     MappingView attach(long index, int order, long head, boolean writable) {
         long key = index >>> GROUP_ORDER;
+        boolean reclaimed = false;
         for (;;) {
             Group g = groups.computeIfAbsent(key, k -> new Group());
-            MappingView v = g.attach(index, order, head, writable);
+            MappingView v;
+            try {
+                v = g.attach(index, order, head, writable);
+            } catch (WindowCapReached full) {
+                if (reclaimed) {
+                    throw space.windowCapReached();
+                }
+                reclaimIdle(g);
+                reclaimed = true;
+                continue;
+            }
             if (v != null) {
                 return v;
             }
             groups.remove(key, g); // being revoked: make a fresh one
+        }
+    }
+
+    /**
+     * Revokes this mapping's groups that hold no open view, giving their windows back: groups outlive their
+     * views (a group is revoked only by a layout break), so a mapping that walks a large file would otherwise
+     * keep a window per group it ever used. Costs one thread handshake per group, under window pressure only.
+     */
+    private void reclaimIdle(Group keep) {
+        for (var e : groups.entrySet()) {
+            Group g = e.getValue();
+            if (g != keep && g.live() == 0 && groups.remove(e.getKey(), g)) {
+                try {
+                    g.close();
+                } catch (IllegalStateException inUse) {
+                    synchronized (this) {
+                        pending.add(g);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Thrown inside a group's attach at the window cap, so that the caller can reclaim and retry. */
+    private static final class WindowCapReached extends RuntimeException {
+        WindowCapReached() {
+            super(null, null, false, false);
         }
     }
 
@@ -139,7 +177,9 @@ final class ViewGroups {
                 int w = (int) (offset / WINDOW_SIZE);
                 MemorySegment window = windows[w];
                 if (window == null) {
-                    space.takeWindow();
+                    if (!space.tryTakeWindow()) {
+                        throw new WindowCapReached();
+                    }
                     try {
                         long at = w * WINDOW_SIZE;
                         window = region.mapView(at, Math.min(WINDOW_SIZE, region.byteSize() - at), arena);

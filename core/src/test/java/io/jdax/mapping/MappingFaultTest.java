@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.MemorySegment;
+
 import org.junit.jupiter.api.Test;
 
 class MappingFaultTest extends MappingFixture {
@@ -205,5 +207,27 @@ class MappingFaultTest extends MappingFixture {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MappingSpace(device));
             assertTrue(e.getMessage().contains("DAX"), e.getMessage());
         }
+    }
+
+    @Test
+    void theWindowCapReclaimsIdleGroupsThenRefusesClearly() {
+        MappingSpace tight = new MappingSpace(map, 2);
+        Mapping m = tight.open(source, 2048 * PAGE, 0);
+        MappingView first = m.map(0, true);
+        MemorySegment old = first.segment();
+        first.close();
+        m.map(512, true).close();
+        MappingView third = m.map(1024, true); // reclaims the idle groups of 0 and 512
+        assertEquals(1, tight.windows());
+        assertThrows(IllegalStateException.class, () -> old.get(JAVA_LONG, 0), "a reclaimed group is revoked");
+        MappingView fourth = m.map(1536, true);
+        IllegalStateException full = assertThrows(IllegalStateException.class, () -> m.map(5, true));
+        assertTrue(full.getMessage().contains("cap"), full.getMessage());
+        assertEquals(2, tight.windows());
+        third.close();
+        fourth.close();
+        m.close();
+        assertEquals(0, tight.windows());
+        m.verify();
     }
 }

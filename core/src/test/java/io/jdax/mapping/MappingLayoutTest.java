@@ -155,11 +155,10 @@ class MappingLayoutTest extends MappingFixture {
             long pfn = v.pfn();
             MappingPin pin = m.pin(3, false);
             AtomicReference<Thread> thread = new AtomicReference<>();
-            AtomicInteger sleeps = new AtomicInteger();
             CompletableFuture<Throwable> truncate = async(() -> {
                 thread.set(Thread.currentThread());
                 try {
-                    m.breakLayouts(0, 8 * PAGE, SleepCallback.of(sleeps::incrementAndGet, () -> { }));
+                    m.truncate(PAGE);
                     return null;
                 } catch (Throwable t) {
                     return t;
@@ -168,15 +167,40 @@ class MappingLayoutTest extends MappingFixture {
             awaitTrue(() -> map.idleWaiterCount(pfn) == 1);
             thread.get().interrupt();
             assertTrue(truncate.get() instanceof InterruptedException, String.valueOf(truncate.get()));
-            assertTrue(sleeps.get() >= 1, "the callback ran before the sleep");
             assertEquals(0, map.idleWaiterCount(pfn), "the interrupted waiter left the queue");
             assertNotNull(m.entry(3), "no entry was deleted");
             assertEquals(1024, map.refCount(pfn), "the pin alone");
-            assertEquals(8 * PAGE, m.size());
+            assertEquals(8 * PAGE, m.size(), "the size is unchanged");
+            assertEquals(PAGES - 1, source.freePages(), "no block was released");
             pin.close();
-            m.truncate(0);
+            m.truncate(PAGE);
             assertNull(m.entry(3));
+            assertEquals(PAGE, m.size());
             m.verify();
+        });
+    }
+
+    @Test
+    void breakLayoutsRunsTheCallbackAroundEachSleep() {
+        assertTimeoutPreemptively(LIMIT, () -> {
+            Mapping m = small(8);
+            MappingPin pin = m.pin(2, true);
+            AtomicInteger before = new AtomicInteger();
+            AtomicInteger after = new AtomicInteger();
+            CompletableFuture<Void> brk = run(() -> {
+                try {
+                    m.breakLayouts(0, 8 * PAGE, SleepCallback.of(before::incrementAndGet, after::incrementAndGet));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            awaitTrue(() -> map.idleWaiterCount(pin.pfn()) == 1);
+            assertTrue(before.get() >= 1, "the callback ran before the sleep");
+            pin.close();
+            brk.get();
+            assertEquals(before.get(), after.get(), "and after each wake");
+            assertNull(m.entry(2));
+            assertEquals(PAGES - 1, source.freePages(), "breaking a layout keeps the blocks");
         });
     }
 

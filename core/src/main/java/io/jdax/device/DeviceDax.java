@@ -85,7 +85,7 @@ public final class DeviceDax implements AutoCloseable {
             DeviceDax device = new DeviceDax(region, map, order);
             region.attach(device); // after the map: the region closes the device first
             return device;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             map.close();
             throw e;
         }
@@ -127,7 +127,7 @@ public final class DeviceDax implements AutoCloseable {
      * @throws IllegalStateException if the device is closed
      */
     public synchronized ViewGroup newViewGroup() {
-        requireOpen();
+        requireOpen("make a view group");
         ViewGroup group = new ViewGroup(this);
         groups.add(group);
         return group;
@@ -147,7 +147,7 @@ public final class DeviceDax implements AutoCloseable {
     public PinnedRange pin(long offset, long length, boolean longTerm) {
         PinnedRange.checkRange(map, offset, length);
         synchronized (this) {
-            requireOpen();
+            requireOpen("pin a range of it");
             pinnedRanges++;
         }
         try {
@@ -169,21 +169,26 @@ public final class DeviceDax implements AutoCloseable {
      * @throws IllegalStateException if the device is closed
      */
     public DeviceStats stats() {
-        requireOpen();
+        requireOpen("read its stats");
         long mapped = 0;
         long pinned = 0;
         long idle = 0;
         long step = 1L << order;
-        for (long head = 0; head < map.nrPages(); head += step) {
-            if (map.mapCount(head) > 0) {
-                mapped++;
+        try {
+            for (long head = 0; head < map.nrPages(); head += step) {
+                if (map.mapCount(head) > 0) {
+                    mapped++;
+                }
+                if (map.pins().maybeDmaPinned(head)) {
+                    pinned++;
+                }
+                if (map.refCount(head) == 0) {
+                    idle++;
+                }
             }
-            if (map.pins().maybeDmaPinned(head)) {
-                pinned++;
-            }
-            if (map.refCount(head) == 0) {
-                idle++;
-            }
+        } catch (IllegalStateException e) {
+            requireOpen("read its stats"); // closed during the scan: say so, not the JDK's bare "Already closed"
+            throw e;
         }
         return new DeviceStats(folioCount(), mapped, pinned, idle);
     }
@@ -253,9 +258,10 @@ public final class DeviceDax implements AutoCloseable {
         pinnedRanges--;
     }
 
-    private void requireOpen() {
+    private void requireOpen(String toDo) {
         if (!isOpen()) {
-            throw new IllegalStateException(this + " is closed");
+            throw new IllegalStateException("cannot " + toDo + ": " + this + " is closed (with its page map"
+                    + (region.isOpen() ? "" : " and its region") + "); create a new device over an open region");
         }
     }
 

@@ -1,9 +1,9 @@
 package io.jdax.device;
 
-import static io.jdax.page.PageMap.NO_FOLIO;
-
+import io.jdax.page.FaultIn;
 import io.jdax.page.FolioPins;
 import io.jdax.page.PageMap;
+import io.jdax.page.RangePins;
 
 import java.util.Objects;
 
@@ -88,24 +88,7 @@ public final class DeviceFolios {
      * @throws IndexOutOfBoundsException if {@code pfn} is outside the map
      */
     public static long pin(PageMap map, long pfn, boolean longTerm) {
-        FolioPins pins = map.pins();
-        long head = pins.tryPin(pfn, longTerm); // gup_fast: succeeds whenever someone holds a reference
-        if (head != NO_FOLIO) {
-            return head;
-        }
-        if (map.kind() != PageMap.Kind.DEVICE) {
-            throw new IllegalStateException("pfn " + pfn + ": cannot pin an idle folio of a " + map.kind()
-                    + " page map (only device folios are faulted in on demand): map or reference it first");
-        }
-        // The fault path. A device layout is fixed, so the head looked up here is still the head below; a view
-        // closed meanwhile only lowers the count, and the temporary reference keeps the pin from meeting 0.
-        head = map.folioOf(pfn);
-        map.incRef(head);
-        try {
-            return pins.pin(head, longTerm);
-        } finally {
-            map.put(head);
-        }
+        return RangePins.pinFolio(map, pfn, longTerm, FaultIn.DEVICE_IDLE);
     }
 
     private static void requireDevice(PageMap map) {

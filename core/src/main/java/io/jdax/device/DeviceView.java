@@ -1,8 +1,8 @@
 package io.jdax.device;
 
+import io.jdax.memory.WindowGroup;
+
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /**
  * One folio of a {@link DeviceDax} mapped at the device's fault size (kernel: the PTE, PMD or PUD entry that
@@ -16,32 +16,14 @@ import java.lang.invoke.VarHandle;
  */
 public final class DeviceView implements AutoCloseable {
 
-    private static final VarHandle OPEN;
-
-    static {
-        try {
-            OPEN = MethodHandles.lookup().findVarHandle(DeviceView.class, "open", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final ViewGroup group;
     private final long head;
-    private final long offset;
-    private final MemorySegment segment;
-    @SuppressWarnings("unused") // through OPEN
-    private volatile boolean open = true;
+    private final WindowGroup.View view;
 
-    /** Neighbours in the group's list of live views; guarded by the group's lock. */
-    DeviceView prev;
-    DeviceView next;
-
-    DeviceView(ViewGroup group, long head, long offset, MemorySegment segment) {
+    DeviceView(ViewGroup group, long head, WindowGroup.View view) {
         this.group = group;
         this.head = head;
-        this.offset = offset;
-        this.segment = segment;
+        this.view = view;
     }
 
     /**
@@ -51,20 +33,19 @@ public final class DeviceView implements AutoCloseable {
      */
     public MemorySegment segment() {
         if (!isOpen()) {
-            throw new IllegalStateException("view of device offset " + offset + " (folio " + head
-                    + ") is closed");
+            throw new IllegalStateException(this + " is closed: map the folio again from an open view group");
         }
-        return segment;
+        return view.segment();
     }
 
     /** Device byte offset of the folio's first byte: a multiple of the fault size. */
     public long offset() {
-        return offset;
+        return view.offset();
     }
 
     /** Bytes mapped: the device's fault size. */
     public long byteSize() {
-        return segment.byteSize();
+        return view.byteSize();
     }
 
     /** Head pfn of the folio this view references. */
@@ -79,28 +60,22 @@ public final class DeviceView implements AutoCloseable {
 
     /** Whether the view still holds its reference and mapcount. */
     public boolean isOpen() {
-        return (boolean) OPEN.getVolatile(this);
+        return view.isOpen();
     }
 
     /**
      * Drops the view's reference and mapcount (kernel: the zap of its entry). Idempotent, and safe against a
-     * concurrent close of the group: exactly one of them drops.
+     * concurrent close of the group or of the device: exactly one of them drops, and neither throws for the
+     * other.
      */
     @Override
     public void close() {
-        if (claim()) {
-            group.release(this);
-        }
-    }
-
-    /** Marks the view closed; true for the one caller that then owes the folio its reference and mapcount. */
-    boolean claim() {
-        return OPEN.compareAndSet(this, true, false);
+        view.close();
     }
 
     @Override
     public String toString() {
-        return "DeviceView[offset " + offset + ", " + segment.byteSize() + " bytes, folio " + head
+        return "DeviceView[offset " + view.offset() + ", " + view.byteSize() + " bytes, folio " + head
                 + (isOpen() ? "" : ", closed") + "]";
     }
 }

@@ -1,9 +1,9 @@
 package io.jdax.device;
 
+import io.jdax.page.FaultIn;
 import io.jdax.page.PageMap;
+import io.jdax.page.RangePins;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Objects;
 
 /**
@@ -16,39 +16,19 @@ import java.util.Objects;
  * that pinned them is simply repeated. Holding a 1 GiB range at order 0 (262,144 folios) thus costs this
  * object and nothing else.
  *
+ * <p>Built on {@link RangePins} with the {@link FaultIn#DEVICE_IDLE} fault-in step. Closing races the close of
+ * the device and of the region cleanly: a device refuses to close while the range is held, and a region that
+ * closes under the pins takes the page map with them, after which {@link #close()} has nothing left to unpin
+ * and returns normally.
+ *
  * <p>Safe to share between threads; {@link #close()} may race with itself and unpins once.
  */
 public final class PinnedRange implements AutoCloseable {
 
-    private static final VarHandle HELD;
+    private final RangePins pins;
 
-    static {
-        try {
-            HELD = MethodHandles.lookup().findVarHandle(PinnedRange.class, "held", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private final PageMap map;
-    private final DeviceDax owner; // told when the range is unpinned; null for a range of a bare page map
-    private final long offset;
-    private final long length;
-    private final long firstHead;
-    private final long folioCount;
-    private final boolean longTerm;
-    @SuppressWarnings("unused") // through HELD
-    private volatile boolean held = true;
-
-    private PinnedRange(PageMap map, DeviceDax owner, long offset, long length, long firstHead, long folioCount,
-                        boolean longTerm) {
-        this.map = map;
-        this.owner = owner;
-        this.offset = offset;
-        this.length = length;
-        this.firstHead = firstHead;
-        this.folioCount = folioCount;
-        this.longTerm = longTerm;
+    private PinnedRange(RangePins pins) {
+        this.pins = pins;
     }
 
     /**
@@ -69,134 +49,72 @@ public final class PinnedRange implements AutoCloseable {
      */
     public static PinnedRange pin(PageMap map, long offset, long length, boolean longTerm) {
         Objects.requireNonNull(map, "map");
-        checkRange(map, offset, length);
-        return pinChecked(map, null, offset, length, longTerm);
+        return new PinnedRange(RangePins.pin(map, offset, length, longTerm, FaultIn.DEVICE_IDLE));
     }
 
     /** Throws unless {@code [offset, offset + length)} is a non-empty range of {@code map}'s region. */
     static void checkRange(PageMap map, long offset, long length) {
-        if (length <= 0) {
-            throw new IllegalArgumentException("pin length must be positive: " + length + " (at offset " + offset
-                    + ")");
-        }
-        long size = map.region().byteSize();
-        if (offset < 0 || offset > size - length) {
-            throw new IndexOutOfBoundsException("pin range [" + offset + ", " + offset + " + " + length
-                    + ") is outside the region of " + size + " bytes");
-        }
+        RangePins.checkRange(map, offset, length);
     }
 
-    /** The pin walk; the caller has checked the range. */
+    /** The pin walk for a device; the caller has checked the range, and is told when the range is unpinned. */
     static PinnedRange pinChecked(PageMap map, DeviceDax owner, long offset, long length, boolean longTerm) {
-        int shift = map.pageShift();
-        long pfn = offset >>> shift;
-        long endPfn = ((offset + length - 1) >>> shift) + 1;
-        long firstHead = PageMap.NO_FOLIO;
-        long pinned = 0;
-        try {
-            while (pfn < endPfn) {
-                long head = DeviceFolios.pin(map, pfn, longTerm);
-                if (pinned++ == 0) {
-                    firstHead = head; // the first pfn may be a tail: the range starts inside a folio
-                }
-                pfn = head + map.nrPages(head); // read under our pin: the folio cannot split now
-            }
-        } catch (RuntimeException | Error e) {
-            try {
-                unpinFolios(map, firstHead, pinned);
-            } catch (RuntimeException undo) {
-                e.addSuppressed(undo);
-            }
-            throw e;
-        }
-        return new PinnedRange(map, owner, offset, length, firstHead, pinned, longTerm);
-    }
-
-    /**
-     * Unpins {@code count} consecutive folios from {@code head}, all of them even if one fails (which only a
-     * misuse elsewhere, an unpin nobody pinned, can cause); the first failure is thrown afterwards.
-     */
-    private static void unpinFolios(PageMap map, long head, long count) {
-        RuntimeException failure = null;
-        for (long i = 0; i < count; i++) {
-            long next = head + map.nrPages(head); // before the unpin: afterwards the folio may be split
-            try {
-                map.pins().unpin(head);
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-            head = next;
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        return new PinnedRange(RangePins.pin(map, offset, length, longTerm, FaultIn.DEVICE_IDLE,
+                owner::rangeUnpinned));
     }
 
     /** The page map whose folios are pinned. */
     public PageMap map() {
-        return map;
+        return pins.map();
     }
 
     /** First byte of the range asked for (the first folio may start before it). */
     public long offset() {
-        return offset;
+        return pins.offset();
     }
 
     /** Bytes in the range asked for. */
     public long length() {
-        return length;
+        return pins.length();
     }
 
     /** Head pfn of the first folio pinned. */
     public long firstHead() {
-        return firstHead;
+        return pins.firstHead();
     }
 
     /** Folios pinned: each folio the range touches, once. */
     public long folioCount() {
-        return folioCount;
+        return pins.folioCount();
     }
 
     /** Whether the pins are long-term ({@code FOLL_LONGTERM}). */
     public boolean longTerm() {
-        return longTerm;
+        return pins.longTerm();
     }
 
     /** Whether the pins are still held. */
     public boolean isHeld() {
-        return (boolean) HELD.getVolatile(this);
+        return pins.isHeld();
     }
 
     /**
-     * Unpins every folio, once; later calls do nothing. If the page map was closed meanwhile (its region
-     * closed under the pins), its descriptors are gone and there is nothing left to unpin.
+     * Unpins every folio, once; later calls do nothing. If the page map was closed meanwhile, or closes during
+     * the unpin (its region closed under the pins), its descriptors are gone and there is nothing left to
+     * unpin: this returns normally.
      *
      * @throws IllegalStateException if an unpin found no pin to release (someone unpinned these folios
      *                               directly); every other folio is still unpinned
      */
     @Override
     public void close() {
-        if (!HELD.compareAndSet(this, true, false)) {
-            return;
-        }
-        try {
-            if (map.isOpen()) {
-                unpinFolios(map, firstHead, folioCount);
-            }
-        } finally {
-            if (owner != null) {
-                owner.rangeUnpinned();
-            }
-        }
+        pins.close();
     }
 
     @Override
     public String toString() {
-        return "PinnedRange[[" + offset + ", " + offset + " + " + length + "), " + folioCount + " folios from pfn "
-                + firstHead + (longTerm ? ", long-term" : "") + (isHeld() ? "" : ", unpinned") + "]";
+        return "PinnedRange[[" + pins.offset() + ", " + pins.offset() + " + " + pins.length() + "), "
+                + pins.folioCount() + " folios from pfn " + pins.firstHead() + (pins.longTerm() ? ", long-term" : "")
+                + (pins.isHeld() ? "" : ", unpinned") + "]";
     }
 }

@@ -1,10 +1,12 @@
 package io.jdax.device;
 
+import io.jdax.memory.KernelMappings;
 import io.jdax.memory.Region;
 import io.jdax.page.PageMap;
 
+import io.jdax.memory.WindowGroup;
+
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 
 /**
  * Views of one {@link DeviceDax} that are revoked together (kernel: the page-table entries of one
@@ -42,6 +44,12 @@ import java.lang.foreign.MemorySegment;
  * throws {@link IllegalStateException}, no more views can be made, the views stay valid, and closing again
  * once the I/O completes finishes the job. Like a pin, in-flight I/O is waited for, not revoked.
  *
+ * <p>Built on {@link WindowGroup}: each view holds a {@link DeviceFolios#insertMapping} that its close, or the
+ * group's, gives back with {@link DeviceFolios#removeMapping}, under the group's lock, so that when the group's
+ * close returns no view is still dropping counts (the device may then free its page map). Every window is a
+ * kernel mapping counted against the process-wide {@link KernelMappings} budget: a group per view spends one
+ * per group, and past the budget {@link #map} throws that budget's exception rather than let the JVM abort.
+ *
  * <p>Thread safety: all methods may be called from any thread. Making and closing views take the group's
  * lock for a few operations (linking the view, its counts, a slice); threads that map at a high rate in
  * parallel should use a group each.
@@ -49,27 +57,16 @@ import java.lang.foreign.MemorySegment;
 public final class ViewGroup implements AutoCloseable {
 
     /** Bytes of region mapped at once into a group's arena: the PUD size, the largest fault size. */
-    public static final long WINDOW_SIZE = 1L << 30;
-
-    private static final int OPEN = 0;
-    private static final int REVOKING = 1; // close begun: no new views; the arena may still be alive
-    private static final int CLOSED = 2;
+    public static final long WINDOW_SIZE = WindowGroup.DEFAULT_WINDOW_SIZE;
 
     private final DeviceDax device;
     private final PageMap map;
-    private final Region region;
-    private final Arena arena = Arena.ofShared();
-    private final Object closeLock = new Object();           // serialises close(), held for the handshake
-    private final MemorySegment[] windows;                   // guarded by this; null until first used
-    private DeviceView first;                                 // guarded by this: the live views
-    private long liveViews;                                   // guarded by this
-    private volatile int state = OPEN;                        // written under this
+    private final WindowGroup windows;
 
     ViewGroup(DeviceDax device) {
         this.device = device;
         this.map = device.pageMap();
-        this.region = device.region();
-        this.windows = new MemorySegment[Math.toIntExact((region.byteSize() + WINDOW_SIZE - 1) / WINDOW_SIZE)];
+        this.windows = WindowGroup.create(device.region(), WINDOW_SIZE);
     }
 
     /**
@@ -78,7 +75,8 @@ public final class ViewGroup implements AutoCloseable {
      *
      * @throws IllegalArgumentException  if {@code offset} is not a multiple of the fault size
      * @throws IndexOutOfBoundsException if {@code offset} is outside the device
-     * @throws IllegalStateException     if the group is closed or closing, or the folio's counts would overflow
+     * @throws IllegalStateException     if the group is closed or closing, its window would pass the
+     *                                   {@link KernelMappings} budget, or the folio's counts would overflow
      */
     public DeviceView map(long offset) {
         device.checkOffset(offset);
@@ -96,7 +94,8 @@ public final class ViewGroup implements AutoCloseable {
      * starts at the folio's first byte and references its head.
      *
      * @throws IndexOutOfBoundsException if {@code offset} is outside the device
-     * @throws IllegalStateException     if the group is closed or closing, or the folio's counts would overflow
+     * @throws IllegalStateException     if the group is closed or closing, its window would pass the
+     *                                   {@link KernelMappings} budget, or the folio's counts would overflow
      */
     public DeviceView mapContaining(long offset) {
         device.checkOffset(offset);
@@ -107,7 +106,8 @@ public final class ViewGroup implements AutoCloseable {
      * Maps the whole folio that contains page {@code pfn}, a head or a tail page; the view references the head.
      *
      * @throws IndexOutOfBoundsException if {@code pfn} is outside the device
-     * @throws IllegalStateException     if the group is closed or closing, or the folio's counts would overflow
+     * @throws IllegalStateException     if the group is closed or closing, its window would pass the
+     *                                   {@link KernelMappings} budget, or the folio's counts would overflow
      */
     public DeviceView mapPage(long pfn) {
         long pages = map.nrPages();
@@ -117,52 +117,47 @@ public final class ViewGroup implements AutoCloseable {
         return mapContaining(pfn << map.pageShift());
     }
 
-    /** The fault: a slice of the window, the folio's reference and mapcount, and the link, under the lock. */
+    /** The fault: a slice of the window, then the folio's reference and mapcount, under the group's lock. */
     private DeviceView attach(long offset) {
         long head = offset >>> map.pageShift();
-        synchronized (this) {
-            if (state != OPEN) {
-                throw new IllegalStateException(this + " is closed: it maps no more views");
+        FolioMapping hold = new FolioMapping(map, head);
+        WindowGroup.View view;
+        try {
+            view = windows.map(offset, device.faultSize(), hold);
+        } catch (IllegalStateException e) {
+            if (!windows.isOpen()) {
+                throw new IllegalStateException(this + " is closed: it maps no more views (make a new group)", e);
             }
-            int w = (int) (offset / WINDOW_SIZE);
-            MemorySegment window = windows[w];
-            if (window == null) {
-                long start = w * WINDOW_SIZE;
-                window = region.mapView(start, Math.min(WINDOW_SIZE, region.byteSize() - start), arena);
-                windows[w] = window;
-            }
-            MemorySegment bytes = window.asSlice(offset - w * WINDOW_SIZE, device.faultSize());
-            DeviceFolios.insertMapping(map, head); // last: nothing to undo if it throws
-            DeviceView view = new DeviceView(this, head, offset, bytes);
-            view.next = first;
-            if (first != null) {
-                first.prev = view;
-            }
-            first = view;
-            liveViews++;
-            return view;
+            throw e;
         }
+        return new DeviceView(this, head, view);
     }
 
-    /** The view's close won the claim: unlink it, unless the group's close owns the list, and drop its counts. */
-    void release(DeviceView view) {
-        synchronized (this) {
-            if (state != CLOSED) {
-                if (view.prev != null) {
-                    view.prev.next = view.next;
-                } else {
-                    first = view.next;
-                }
-                if (view.next != null) {
-                    view.next.prev = view.prev;
-                }
-                view.prev = null;
-                view.next = null;
-                liveViews--;
-            }
+    /** What a device view holds: one reference and one mapcount on its folio. */
+    private static final class FolioMapping implements WindowGroup.Hold {
+        private final PageMap map;
+        private final long head;
+
+        FolioMapping(PageMap map, long head) {
+            this.map = map;
+            this.head = head;
         }
-        if (map.isOpen()) { // the device may have closed meanwhile, taking the counts with it
-            DeviceFolios.removeMapping(map, view.head());
+
+        @Override
+        public void take() {
+            DeviceFolios.insertMapping(map, head);
+        }
+
+        @Override
+        public void release() {
+            try {
+                DeviceFolios.removeMapping(map, head);
+            } catch (IllegalStateException e) {
+                if (map.isOpen()) {
+                    throw e;
+                }
+                // the page map was closed under the view (its region closed): the counts went with it
+            }
         }
     }
 
@@ -172,70 +167,34 @@ public final class ViewGroup implements AutoCloseable {
     }
 
     /** Views made and not yet closed. */
-    public synchronized long liveViews() {
-        return liveViews;
+    public long liveViews() {
+        return windows.liveViews();
     }
 
     /** Whether the group still maps new views. */
     public boolean isOpen() {
-        return state == OPEN;
+        return windows.isOpen();
     }
 
     /**
      * Revokes every view of the group, then drops the reference and mapcount of each view still open.
-     * Idempotent. Costs one thread handshake and one unmap per window, however many views the group holds,
-     * plus a few atomic operations per open view: a group of one 1 GiB window, made, used and closed, took
-     * 34 to 61 us in two runs of {@code DeviceBenchmark.mapEveryViewThenRevokeGroup} at order 18.
+     * Idempotent. When it returns, no view of the group is still dropping its counts. Costs one thread
+     * handshake and one unmap per window, however many views the group holds, plus a few atomic operations
+     * per open view: a group of one 1 GiB window, made, used and closed, took 34 to 61 us in two runs of
+     * {@code DeviceBenchmark.mapEveryViewThenRevokeGroup} at order 18.
      *
      * @throws IllegalStateException if an I/O operation is using a view's memory: nothing is revoked or
      *                               dropped, no new view can be made, and a later close completes the job
      */
     @Override
     public void close() {
-        synchronized (closeLock) {
-            synchronized (this) {
-                if (state == CLOSED) {
-                    return;
-                }
-                state = REVOKING;
-            }
-            try {
-                arena.close();
-            } catch (IllegalStateException inUse) {
-                throw new IllegalStateException("cannot revoke the views of " + this + " while an I/O operation "
-                        + "uses one (" + inUse.getMessage() + "); close again once it completes", inUse);
-            }
-            DeviceView views;
-            synchronized (this) {
-                state = CLOSED; // from here on the list is ours alone: release() leaves it be
-                views = first;
-                first = null;
-                liveViews = 0;
-            }
-            device.groupClosed(this);
-            RuntimeException failure = null;
-            for (DeviceView v = views; v != null; v = v.next) {
-                if (v.claim() && map.isOpen()) {
-                    try {
-                        DeviceFolios.removeMapping(map, v.head());
-                    } catch (RuntimeException e) {
-                        if (failure == null) {
-                            failure = e;
-                        } else {
-                            failure.addSuppressed(e);
-                        }
-                    }
-                }
-            }
-            if (failure != null) {
-                throw failure;
-            }
-        }
+        windows.close();
+        device.groupClosed(this);
     }
 
     @Override
     public String toString() {
-        return "ViewGroup[" + (state == OPEN ? "open" : state == REVOKING ? "revoking" : "closed") + ", over "
-                + device + "]";
+        String state = windows.isOpen() ? "open" : windows.isRevoked() ? "closed" : "revoking";
+        return "ViewGroup[" + state + ", over " + device + "]";
     }
 }

@@ -1,13 +1,8 @@
 package io.jdax.memory;
 
-import static java.nio.file.StandardOpenOption.CREATE;
-import static java.nio.file.StandardOpenOption.READ;
-import static java.nio.file.StandardOpenOption.WRITE;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +29,18 @@ import jdk.nio.mapmode.ExtendedMapMode;
  * A region is safe for concurrent use; closing it while other threads still access it makes their
  * accesses throw (the JDK performs a thread handshake, like a TLB shootdown). Views made by
  * {@link #mapView} belong to the caller's arena and stay valid until that arena closes.
+ *
+ * <p>Interrupts: creation, {@link #mapView} and {@link #flush} never look at the calling thread's interrupt
+ * status, and leave it as they found it. (Their file-channel work runs on a thread of jdax's own: a
+ * {@code FileChannel} closes itself for every user when a thread using it is interrupted.) The one exception
+ * is a {@link #mapView} into a <em>confined</em> arena, which only its owner thread may map into: that call
+ * runs on the caller's thread with the flag cleared for its duration, so a flag already set is harmless, but
+ * another thread interrupting the caller during that call would close the region's channel; map into shared
+ * arenas where threads interrupt each other.
+ *
+ * <p>Kernel mappings: a region is one mapping, and each {@link #mapView} one more; every one counts against
+ * the process-wide {@link KernelMappings} budget, which refuses with a clear exception long before the
+ * kernel's {@code vm.max_map_count} would abort the JVM.
  */
 public final class Region implements AutoCloseable {
 
@@ -42,6 +49,12 @@ public final class Region implements AutoCloseable {
 
     /** Granule of {@link #flush}: a range is widened to whole 4 KiB pages, as msync and the kernel do. */
     public static final long FLUSH_GRANULE = 4096;
+
+    /**
+     * System property naming the directory that {@link #anonymous(long)} backs regions in (a tmpfs or hugetlbfs
+     * mount); unset, {@code /dev/shm} is used, or {@code java.io.tmpdir} where that is missing.
+     */
+    public static final String SHM_DIR_PROPERTY = "jdax.shm.dir";
 
     private static final Path SHM = Path.of("/dev/shm");
 
@@ -53,6 +66,7 @@ public final class Region implements AutoCloseable {
     private final Path path;
     private final LongAdder flushedBytes = new LongAdder();
     private final Deque<AutoCloseable> attached = new ArrayDeque<>(); // guarded by this
+    private AutoCloseable claimant;                                    // guarded by this
     private boolean closed;                                            // guarded by this
 
     private Region(Arena arena, FileChannel channel, MemorySegment segment, long fileOffset,
@@ -66,48 +80,80 @@ public final class Region implements AutoCloseable {
     }
 
     /**
-     * Creates an anonymous region of {@code byteSize} bytes: zero-filled, committed as it is touched, its
-     * first byte aligned to {@link #ANONYMOUS_ALIGNMENT}. Sizes above 2 GiB are fine. The backing file lives
-     * in {@code /dev/shm} (else {@code java.io.tmpdir}) and is unlinked at once, so nothing is left behind.
+     * Creates an anonymous region of {@code byteSize} bytes in the default backing directory; see
+     * {@link #anonymous(long, Path)}. The default is the directory named by the system property
+     * {@value #SHM_DIR_PROPERTY} if it is set, else {@code /dev/shm} if it is a writable directory, else
+     * {@code java.io.tmpdir}.
      *
-     * @throws IllegalArgumentException if {@code byteSize <= 0}
-     * @throws IllegalStateException    if the backing memory cannot be created or mapped
+     * @throws IllegalArgumentException if {@code byteSize <= 0}, or too large to map with its alignment padding
+     * @throws IllegalStateException    if the backing memory cannot be created or mapped, its filesystem has
+     *                                  less free space than the region needs (the message says how to give it
+     *                                  more), or the process-wide {@link KernelMappings mapping budget} is spent
      */
     public static Region anonymous(long byteSize) {
+        requireAnonymousSize(byteSize);
+        return anonymous(byteSize, defaultBackingDirectory());
+    }
+
+    /**
+     * Creates an anonymous region of {@code byteSize} bytes backed by a file in {@code directory}: zero-filled,
+     * committed as it is touched, its first byte aligned to {@link #ANONYMOUS_ALIGNMENT}. Sizes above 2 GiB
+     * are fine. The file is unlinked at once, so nothing is left behind, even when creation fails.
+     *
+     * <p>The directory should be on a memory filesystem: a tmpfs such as {@code /dev/shm}, or a hugetlbfs
+     * mount for huge pages (then make {@code byteSize} plus {@link #ANONYMOUS_ALIGNMENT} a multiple of its
+     * page size). Because the memory is committed lazily, a filesystem that runs out of space does not fail
+     * an allocation: the first write past its capacity gets {@code SIGBUS}, which the JVM reports as an
+     * {@link InternalError} at whatever access crosses the limit. So creation refuses a region larger than the
+     * filesystem's free space at that moment (a container's default {@code /dev/shm} is only 64 MiB). The
+     * check cannot see what others, including other regions of the same filesystem not yet touched, take
+     * later: size a shared filesystem for all of them.
+     *
+     * @throws IllegalArgumentException if {@code byteSize <= 0}, or too large to map with its alignment padding
+     * @throws IllegalStateException    if the directory is not writable, has less free space than the region
+     *                                  needs (the message names the size, the directory, its free space and
+     *                                  what to do), the memory cannot be mapped, or the process-wide
+     *                                  {@link KernelMappings mapping budget} is spent
+     */
+    public static Region anonymous(long byteSize, Path directory) {
+        Objects.requireNonNull(directory, "directory");
+        requireAnonymousSize(byteSize);
+        return AnonymousBacking.create(byteSize, directory);
+    }
+
+    /** Throws unless {@code byteSize} is positive and can carry the alignment padding without overflow. */
+    private static void requireAnonymousSize(long byteSize) {
         requirePositive(byteSize);
-        Path dir = Files.isDirectory(SHM) && Files.isWritable(SHM) ? SHM : Path.of(System.getProperty("java.io.tmpdir"));
-        long mapped = Math.addExact(byteSize, ANONYMOUS_ALIGNMENT); // room to slide to an aligned start
-        FileChannel channel = null;
-        Arena arena = Arena.ofShared();
-        try {
-            // a fresh unique name, created atomically (a name made of pid and nanoTime once collided
-            // between two threads: jcstress's quick mode found it)
-            Path file = Files.createTempFile(dir, "jdax-anon-", ".region");
-            try {
-                channel = FileChannel.open(file, READ, WRITE);
-            } finally {
-                Files.delete(file); // unlinked: the memory goes away with the mapping and the channel
-            }
-            extend(channel, mapped);
-            MemorySegment whole = channel.map(FileChannel.MapMode.READ_WRITE, 0, mapped, arena);
-            long pad = -whole.address() & (ANONYMOUS_ALIGNMENT - 1);
-            return new Region(arena, channel, whole.asSlice(pad, byteSize), pad, Persistence.NONE, null);
-        } catch (IOException | RuntimeException e) {
-            arena.close();
-            closeQuietly(channel, e);
-            throw new IllegalStateException("cannot create an anonymous region of " + byteSize + " bytes in " + dir
-                    + ": " + e, e);
+        if (byteSize > Long.MAX_VALUE - ANONYMOUS_ALIGNMENT) {
+            throw new IllegalArgumentException("anonymous region size " + byteSize + " is too large: with the "
+                    + ANONYMOUS_ALIGNMENT + " bytes of alignment padding it passes " + Long.MAX_VALUE + " bytes");
         }
+    }
+
+    /** The directory {@link #anonymous(long)} backs regions in: the property, {@code /dev/shm}, or the temp dir. */
+    static Path defaultBackingDirectory() {
+        String chosen = System.getProperty(SHM_DIR_PROPERTY);
+        if (chosen != null) {
+            return Path.of(chosen);
+        }
+        return Files.isDirectory(SHM) && Files.isWritable(SHM) ? SHM : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /** Made by {@link AnonymousBacking} once the memory is mapped. */
+    static Region anonymousRegion(Arena arena, FileChannel channel, MemorySegment segment, long fileOffset) {
+        return new Region(arena, channel, segment, fileOffset, Persistence.NONE, null);
     }
 
     /**
      * Maps the first {@code byteSize} bytes of {@code file} in shared mode, creating the file or extending it
      * (with zeros, sparsely) if it is shorter; a longer file keeps its tail untouched. Sizes above 2 GiB are
-     * fine.
+     * fine. If the mapping fails, a file this call created is deleted and a file it extended gets its old size
+     * back: a failed call leaves the filesystem as it found it.
      *
      * @param persistence {@link Persistence#SYNC}, {@link Persistence#MSYNC} or {@link Persistence#AUTO}; the
      *                    region's {@link #persistence()} reports the mode chosen
      * @throws IllegalArgumentException if {@code byteSize <= 0} or {@code persistence} is {@code NONE}
+     * @throws IllegalStateException    if the process-wide {@link KernelMappings mapping budget} is spent
      * @throws IOException              if the file cannot be opened or mapped; for {@code SYNC}, also when the
      *                                  filesystem is not mounted with DAX (the message says so)
      */
@@ -118,49 +164,21 @@ public final class Region implements AutoCloseable {
         if (persistence == Persistence.NONE) {
             throw new IllegalArgumentException("a file region persists with SYNC, MSYNC or AUTO, not " + persistence);
         }
-        FileChannel channel = FileChannel.open(file, CREATE, READ, WRITE);
-        Arena arena = Arena.ofShared();
-        try {
-            if (channel.size() < byteSize) {
-                extend(channel, byteSize);
-            }
-            MemorySegment segment;
-            Persistence chosen = persistence;
-            if (persistence == Persistence.MSYNC) {
-                segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, byteSize, arena);
-            } else {
-                try {
-                    segment = channel.map(ExtendedMapMode.READ_WRITE_SYNC, 0, byteSize, arena);
-                    chosen = Persistence.SYNC;
-                } catch (IOException notDax) {
-                    if (persistence == Persistence.SYNC) {
-                        throw new IOException("cannot map " + file + " with MAP_SYNC (" + notDax.getMessage()
-                                + "): its filesystem is not mounted with DAX; use Persistence.MSYNC or AUTO", notDax);
-                    }
-                    segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, byteSize, arena);
-                    chosen = Persistence.MSYNC;
-                }
-            }
-            return new Region(arena, channel, segment, 0, chosen, file);
-        } catch (IOException | RuntimeException e) {
-            arena.close();
-            closeQuietly(channel, e);
-            throw e;
-        }
+        return FileBacking.create(file, byteSize, persistence);
     }
 
-    /** Grows a file to {@code size} bytes without writing its body: one zero byte at the end, the rest a hole. */
-    private static void extend(FileChannel channel, long size) throws IOException {
-        channel.write(ByteBuffer.allocate(1), size - 1);
+    /** Made by {@link FileBacking} once the file is mapped. */
+    static Region fileRegion(Arena arena, FileChannel channel, MemorySegment segment, Persistence chosen, Path file) {
+        return new Region(arena, channel, segment, 0, chosen, file);
     }
 
-    private static void requirePositive(long byteSize) {
+    static void requirePositive(long byteSize) {
         if (byteSize <= 0) {
             throw new IllegalArgumentException("region size must be positive: " + byteSize);
         }
     }
 
-    private static void closeQuietly(AutoCloseable c, Exception into) {
+    static void closeQuietly(AutoCloseable c, Throwable into) {
         if (c != null) {
             try {
                 c.close();
@@ -193,9 +211,15 @@ public final class Region implements AutoCloseable {
         return segment;
     }
 
-    /** The bytes {@code [offset, offset + length)}, checked against the region's bounds. */
+    /**
+     * The bytes {@code [offset, offset + length)}, checked against the region's bounds.
+     *
+     * @throws IndexOutOfBoundsException if the range is outside the region
+     * @throws IllegalStateException     if the region is closed
+     */
     public MemorySegment slice(long offset, long length) {
         checkRange(offset, length);
+        requireOpen("slice it");
         return segment.asSlice(offset, length);
     }
 
@@ -206,23 +230,49 @@ public final class Region implements AutoCloseable {
      * untouched. Grouping many views in one arena makes one close (one thread handshake) revoke them all.
      *
      * @throws IndexOutOfBoundsException if the range is outside the region
-     * @throws IllegalStateException     if the region is closed or the range cannot be mapped
+     * @throws IllegalStateException     if the region is closed, the range cannot be mapped, or the
+     *                                   process-wide {@link KernelMappings mapping budget} is spent (each view
+     *                                   is a kernel mapping: group views in a {@link WindowGroup} instead)
      */
     public MemorySegment mapView(long offset, long length, Arena viewArena) {
         Objects.requireNonNull(viewArena, "viewArena");
         checkRange(offset, length);
+        requireOpen("map a view of it");
+        KernelMappings.reserve("a view of [" + offset + ", " + offset + " + " + length + ") of " + this);
+        boolean tracked = false;
         FileChannel.MapMode mode = persistence == Persistence.SYNC
                 ? ExtendedMapMode.READ_WRITE_SYNC : FileChannel.MapMode.READ_WRITE;
         try {
-            return channel.map(mode, fileOffset + offset, length, viewArena);
+            MemorySegment view;
+            try {
+                // on the channel thread: the caller's interrupt status must not close the channel all views share
+                view = ChannelWork.run(() -> channel.map(mode, fileOffset + offset, length, viewArena));
+            } catch (WrongThreadException confined) {
+                // a confined arena only its owner may map into (the JDK checks before it maps anything): map
+                // here, with the interrupt flag cleared for the call and restored after it
+                boolean interrupted = Thread.interrupted();
+                try {
+                    view = channel.map(mode, fileOffset + offset, length, viewArena);
+                } finally {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+            KernelMappings.track(viewArena.scope());
+            tracked = true;
+            return view;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot map a view of [" + offset + ", " + (offset + length)
+            requireOpen("map a view of it");
+            throw new IllegalStateException("cannot map a view of [" + offset + ", " + offset + " + " + length
                     + ") of " + this + ": " + e, e);
         } catch (RuntimeException e) {
-            if (!channel.isOpen()) {
-                throw new IllegalStateException("region is closed: " + this, e);
-            }
+            requireOpen("map a view of it");
             throw e;
+        } finally {
+            if (!tracked) {
+                KernelMappings.cancel();
+            }
         }
     }
 
@@ -241,10 +291,14 @@ public final class Region implements AutoCloseable {
         }
         long start = offset & -FLUSH_GRANULE;
         long end = Math.min(byteSize(), (offset + length + FLUSH_GRANULE - 1) & -FLUSH_GRANULE);
+        requireOpen("flush it");
         if (persistence != Persistence.NONE) {
-            segment.asSlice(start, end - start).force();
-        } else if (!segment.scope().isAlive()) {
-            throw new IllegalStateException("region is closed: " + this);
+            try {
+                segment.asSlice(start, end - start).force();
+            } catch (IllegalStateException e) {
+                requireOpen("flush it"); // closed meanwhile: say so, rather than the JDK's bare "Already closed"
+                throw e;
+            }
         }
         flushedBytes.add(end - start);
     }
@@ -268,14 +322,43 @@ public final class Region implements AutoCloseable {
     public synchronized void attach(AutoCloseable dependent) {
         Objects.requireNonNull(dependent, "dependent");
         if (closed) {
-            throw new IllegalStateException("region is closed: " + this);
+            throw new IllegalStateException("cannot attach " + dependent + ": " + this + " is closed");
         }
         attached.push(dependent);
     }
 
-    /** Forgets a structure registered with {@link #attach}; unknown ones are ignored. */
+    /**
+     * Registers {@code owner} as the one structure that manages this region's pages (a page map: the kernel's
+     * {@code dev_pagemap} owns its range, and a region has at most one page map over any byte of it), and
+     * attaches it like {@link #attach}. The claim ends with {@link #detach} of the same owner, or the
+     * region's close.
+     *
+     * @throws IllegalStateException if the region is closed, or already claimed (the message names the owner)
+     */
+    public synchronized void claim(AutoCloseable owner) {
+        Objects.requireNonNull(owner, "owner");
+        if (closed) {
+            throw new IllegalStateException("cannot claim " + this + " for " + owner + ": the region is closed");
+        }
+        if (claimant != null) {
+            throw new IllegalStateException("cannot claim " + this + " for " + owner + ": it is already claimed by "
+                    + claimant + ", and a region has at most one page map; close that one first");
+        }
+        attached.push(owner);
+        claimant = owner;
+    }
+
+    /** The structure that {@linkplain #claim claimed} the region, if any. */
+    public synchronized Optional<AutoCloseable> claimant() {
+        return Optional.ofNullable(claimant);
+    }
+
+    /** Forgets a structure registered with {@link #attach} or {@link #claim}; unknown ones are ignored. */
     public synchronized void detach(AutoCloseable dependent) {
         attached.remove(dependent);
+        if (claimant == dependent) {
+            claimant = null;
+        }
     }
 
     /**
@@ -294,6 +377,7 @@ public final class Region implements AutoCloseable {
             closed = true;
             toClose = new ArrayDeque<>(attached);
             attached.clear();
+            claimant = null;
         }
         RuntimeException failure = null;
         for (AutoCloseable dependent : toClose) {
@@ -333,6 +417,13 @@ public final class Region implements AutoCloseable {
         }
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    private void requireOpen(String toDo) {
+        if (!isOpen()) {
+            throw new IllegalStateException("cannot " + toDo + ": " + this + " is closed (a closed region cannot be"
+                    + " reopened; map or create a new one)");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.jdax.mapping;
 
+import io.jdax.memory.Region;
 import io.jdax.page.PageMap;
 
 import java.util.ArrayDeque;
@@ -25,6 +26,7 @@ public final class MappingSpace {
     private final ConcurrentHashMap<Long, Mapping> mappings = new ConcurrentHashMap<>();
     private final ArrayDeque<Long> freeIds = new ArrayDeque<>(); // guarded by this
     private long nextId = 1;                                      // guarded by this
+    private Region zero;                                          // guarded by this
 
     /** A space over {@code map} with {@link #DEFAULT_MAX_WINDOWS}. */
     public MappingSpace(PageMap map) {
@@ -109,6 +111,24 @@ public final class MappingSpace {
 
     public int maxWindows() {
         return maxWindows;
+    }
+
+    /**
+     * A region of one PMD of zeros that no one writes, attached to the data region (closed with it): zero-page
+     * views are read-only slices of it, in window groups of their own, so that they are revoked like any view.
+     */
+    synchronized Region zeroRegion() {
+        if (zero == null || !zero.isOpen()) {
+            Region z = Region.anonymous(DaxEntry.PMD_PAGES << map.pageShift());
+            try {
+                map.region().attach(z);
+            } catch (RuntimeException | Error e) {
+                z.close();
+                throw e;
+            }
+            zero = z;
+        }
+        return zero;
     }
 
     EntryWaiters waiters() {

@@ -1,8 +1,8 @@
 package io.jdax.mapping;
 
+import io.jdax.memory.WindowGroup;
+
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /**
  * One mapped entry of a {@link Mapping}, as a {@link MemorySegment} (kernel: the page-table entry a DAX fault
@@ -19,28 +19,15 @@ import java.lang.invoke.VarHandle;
  */
 public final class MappingView implements AutoCloseable {
 
-    private static final VarHandle CLAIMED;
-
-    static {
-        try {
-            CLAIMED = MethodHandles.lookup().findVarHandle(MappingView.class, "claimed", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private final ViewGroups.Group group;
+    private final WindowGroup.View view;
     private final long head;
     private final long index;
     private final int order;
     private final boolean writable;
     private final MemorySegment bytes;
-    private volatile boolean claimed; // set once by close() or by the group's revocation, whichever comes first
-    MappingView prev;                 // guarded by the group
-    MappingView next;                 // guarded by the group
 
-    MappingView(ViewGroups.Group group, long head, long index, int order, boolean writable, MemorySegment bytes) {
-        this.group = group;
+    MappingView(WindowGroup.View view, long head, long index, int order, boolean writable, MemorySegment bytes) {
+        this.view = view;
         this.head = head;
         this.index = index;
         this.order = order;
@@ -54,7 +41,7 @@ public final class MappingView implements AutoCloseable {
      * @throws IllegalStateException if the view is closed or revoked
      */
     public MemorySegment segment() {
-        if (claimed) {
+        if (!view.isOpen()) {
             throw new IllegalStateException(this + " is closed or revoked: fault the page again");
         }
         return bytes;
@@ -91,20 +78,13 @@ public final class MappingView implements AutoCloseable {
 
     /** Whether the view is neither closed nor revoked. */
     public boolean isOpen() {
-        return !claimed;
+        return view.isOpen();
     }
 
     /** Drops the view's reference and map count. Idempotent; a no-op after revocation, which dropped them. */
     @Override
     public void close() {
-        if (claim()) {
-            group.release(this);
-        }
-    }
-
-    /** Whether this call ended the view: its counts are the caller's to drop. */
-    boolean claim() {
-        return !claimed && CLAIMED.compareAndSet(this, false, true);
+        view.close();
     }
 
     @Override

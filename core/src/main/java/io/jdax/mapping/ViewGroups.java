@@ -1,32 +1,29 @@
 package io.jdax.mapping;
 
 import io.jdax.memory.Region;
+import io.jdax.memory.WindowGroup;
 import io.jdax.page.PageMap;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The revocable windows a mapping's views are cut from. Views of file pages {@code [k * 2^GROUP_ORDER,
- * (k + 1) * 2^GROUP_ORDER)} belong to group k: one shared arena into which the region is mapped once per
- * 1 GiB window that the group's folios touch, lazily (a view is a slice: no kernel mapping per view). Closing
- * the arena revokes every view of the group at the cost of one thread handshake. A group being revoked maps
- * nothing; a fault that meets one makes a fresh group.
+ * The revocable views of one mapping, grouped by file range: views of file pages {@code [k * 2^GROUP_ORDER,
+ * (k + 1) * 2^GROUP_ORDER)} belong to group k, whose {@link WindowGroup} over the region (1 GiB windows, mapped
+ * lazily; a view is a slice) is revoked by one arena close, one thread handshake for all its views. Zero-page
+ * views of the group are slices of a second window group over the space's zero region, made only when the
+ * group maps a hole. A group being revoked maps nothing; a fault that meets one makes a fresh group.
  *
- * <p>While an I/O operation uses a view's memory the JDK refuses to close the arena: the revocation then
- * throws, the group stays pending (its views keep their counts), and the next revocation tries again.
+ * <p>A folio view holds one reference and one map count ({@link WindowGroup.Hold}, taken under the entry lock
+ * and released exactly once, by the view's close or the group's). While an I/O operation uses a view's memory
+ * the JDK refuses to close the arena: the revocation then throws, the group stays pending (its views keep
+ * their counts), and the next revocation tries again.
  */
 final class ViewGroups {
 
     static final int GROUP_ORDER = DaxEntry.PMD_ORDER;
-    static final long WINDOW_SIZE = 1L << 30;
-
-    private static final int OPEN = 0;
-    private static final int REVOKING = 1;
-    private static final int CLOSED = 2;
 
     private final MappingSpace space;
     private final PageMap map;
@@ -149,132 +146,136 @@ final class ViewGroups {
         return n;
     }
 
+    /** A folio view's reference and map count (kernel: what a PTE/PMD mapping of the folio holds). */
+    private record FolioHold(PageMap map, long head) implements WindowGroup.Hold {
+        @Override
+        public void take() {
+            map.incRef(head); // the legal 0 -> 1: the caller holds the entry lock
+            try {
+                map.incMapCount(head);
+            } catch (RuntimeException | Error e) {
+                map.put(head);
+                throw e;
+            }
+        }
+
+        @Override
+        public void release() {
+            if (map.isOpen()) { // a closed map took the counts with it
+                map.decMapCount(head);
+                map.put(head);
+            }
+        }
+    }
+
+    private static final WindowGroup.Hold NOTHING = new WindowGroup.Hold() {
+        @Override
+        public void take() {
+        }
+
+        @Override
+        public void release() {
+        }
+    };
+
     final class Group {
-        private final Arena arena = Arena.ofShared();
-        private final MemorySegment[] windows =
-                new MemorySegment[Math.toIntExact((region.byteSize() + WINDOW_SIZE - 1) / WINDOW_SIZE)];
-        private final Object closeLock = new Object();
-        private int windowCount;      // guarded by this
-        private MemorySegment zero;   // guarded by this
-        private MappingView first;    // guarded by this
-        private long live;            // guarded by this
-        private volatile int state = OPEN;
+        private final boolean[] windowTaken =
+                new boolean[Math.toIntExact((region.byteSize() - 1) / WindowGroup.DEFAULT_WINDOW_SIZE + 1)];
+        private WindowGroup folios; // guarded by this; made with the first folio view
+        private WindowGroup zeros;  // guarded by this; made with the first zero-page view
+        private int windows;        // guarded by this: windows counted against the space's cap
+        private boolean closing;    // guarded by this
 
         /** The view, or null if the group is being revoked. */
         synchronized MappingView attach(long index, int order, long head, boolean writable) {
-            if (state != OPEN) {
+            if (closing) {
                 return null;
             }
             long bytes = (1L << order) << map.pageShift();
-            MemorySegment seg;
+            WindowGroup.View view;
             if (head < 0) {
-                if (zero == null) {
-                    zero = arena.allocate(DaxEntry.PMD_PAGES << map.pageShift(), map.pageSize());
-                }
-                seg = zero.asSlice(0, bytes).asReadOnly();
-            } else {
-                long offset = head << map.pageShift();
-                int w = (int) (offset / WINDOW_SIZE);
-                MemorySegment window = windows[w];
-                if (window == null) {
-                    if (!space.tryTakeWindow()) {
-                        throw new WindowCapReached();
-                    }
+                if (zeros == null) {
+                    takeWindow();
                     try {
-                        long at = w * WINDOW_SIZE;
-                        window = region.mapView(at, Math.min(WINDOW_SIZE, region.byteSize() - at), arena);
-                    } catch (Throwable t) {
-                        space.giveWindows(1);
-                        throw t;
+                        Region zero = space.zeroRegion();
+                        zeros = WindowGroup.create(zero, zero.byteSize());
+                    } catch (RuntimeException | Error e) {
+                        giveWindow();
+                        throw e;
                     }
-                    windows[w] = window;
-                    windowCount++;
                 }
-                seg = window.asSlice(offset - w * WINDOW_SIZE, bytes);
-                if (!writable) {
-                    seg = seg.asReadOnly();
+                view = zeros.map(0, bytes, NOTHING);
+            } else {
+                if (folios == null) {
+                    folios = WindowGroup.create(region);
                 }
-                map.incRef(head); // the legal 0 -> 1: the caller holds the entry lock
+                long offset = head << map.pageShift();
+                int w = (int) (offset / WindowGroup.DEFAULT_WINDOW_SIZE);
+                boolean fresh = !windowTaken[w];
+                if (fresh) {
+                    takeWindow();
+                }
                 try {
-                    map.incMapCount(head);
+                    view = folios.map(offset, bytes, new FolioHold(map, head));
                 } catch (RuntimeException | Error e) {
-                    map.put(head);
+                    if (fresh && folios.windowsMapped() == countTaken()) {
+                        giveWindow(); // the window was not mapped after all
+                    } else if (fresh) {
+                        windowTaken[w] = true;
+                    }
                     throw e;
                 }
+                windowTaken[w] = true;
             }
-            MappingView v = new MappingView(this, head, index, order, writable, seg);
-            v.next = first;
-            if (first != null) {
-                first.prev = v;
+            MemorySegment seg = view.segment();
+            return new MappingView(view, head, index, order, writable, writable ? seg : seg.asReadOnly());
+        }
+
+        private int countTaken() {
+            int n = 0;
+            for (boolean t : windowTaken) {
+                n += t ? 1 : 0;
             }
-            first = v;
-            live++;
-            return v;
+            return n;
+        }
+
+        private void takeWindow() {
+            if (!space.tryTakeWindow()) {
+                throw new WindowCapReached();
+            }
+            windows++;
+        }
+
+        private void giveWindow() {
+            windows--;
+            space.giveWindows(1);
         }
 
         synchronized long live() {
-            return live;
+            return (folios == null ? 0 : folios.liveViews()) + (zeros == null ? 0 : zeros.liveViews());
         }
 
-        /** The view's close won the claim: unlink it unless the group's close owns the list, drop its counts. */
-        void release(MappingView v) {
-            synchronized (this) {
-                if (state != CLOSED) {
-                    if (v.prev != null) {
-                        v.prev.next = v.next;
-                    } else {
-                        first = v.next;
-                    }
-                    if (v.next != null) {
-                        v.next.prev = v.prev;
-                    }
-                    v.prev = null;
-                    v.next = null;
-                    live--;
-                }
-            }
-            dropCounts(v);
-        }
-
-        private void dropCounts(MappingView v) {
-            if (v.pfn() >= 0 && map.isOpen()) {
-                map.decMapCount(v.pfn());
-                map.put(v.pfn());
-            }
-        }
-
-        /** Revokes the group: the arena first (memory unreachable), then the counts of the views still open. */
+        /** Revokes the group: every view's memory becomes unreachable, then its counts are dropped. */
         void close() {
-            synchronized (closeLock) {
-                synchronized (this) {
-                    if (state == CLOSED) {
-                        return;
-                    }
-                    state = REVOKING;
-                }
-                try {
-                    arena.close();
-                } catch (IllegalStateException inUse) {
-                    throw new IllegalStateException("cannot revoke mapping views while an I/O operation uses one ("
-                            + inUse.getMessage() + "); break the layout again once it completes", inUse);
-                }
-                MappingView views;
-                int unmapped;
-                synchronized (this) {
-                    state = CLOSED;
-                    views = first;
-                    first = null;
-                    live = 0;
-                    unmapped = windowCount;
-                    windowCount = 0;
-                }
-                space.giveWindows(unmapped);
-                for (MappingView v = views; v != null; v = v.next) {
-                    if (v.claim()) {
-                        dropCounts(v);
-                    }
-                }
+            WindowGroup f;
+            WindowGroup z;
+            synchronized (this) {
+                closing = true;
+                f = folios;
+                z = zeros;
             }
+            if (f != null) {
+                f.close();
+            }
+            if (z != null) {
+                z.close();
+            }
+            int unmapped;
+            synchronized (this) {
+                unmapped = windows;
+                windows = 0;
+            }
+            space.giveWindows(unmapped);
         }
     }
 }

@@ -4,6 +4,7 @@ import static io.jdax.mapping.DaxEntry.NONE;
 
 import io.jdax.page.FolioOwners;
 import io.jdax.page.PageMap;
+import io.jdax.page.RangePins;
 import io.jdax.wait.SleepCallback;
 
 import java.util.Objects;
@@ -221,12 +222,12 @@ public final class Mapping implements AutoCloseable {
             }
             entry = insert(start, entry, pfn, eorder, write, ext.shared());
             if (forPin) {
-                map.incRef(pfn); // the fault's temporary reference (the legal 0 -> 1 under the entry lock)
-                try {
-                    return new MappingPin(map, map.pins().pin(pfn, false), start);
-                } finally {
-                    map.put(pfn);
-                }
+                // the dax fault-in step of a pin, under the entry lock: a temporary reference, the legal 0 -> 1
+                long head = RangePins.pinFolio(map, pfn, false, (m, p) -> {
+                    m.incRef(pfn);
+                    return pfn;
+                });
+                return new MappingPin(map, head, start);
             }
             return views.attach(start, eorder, pfn, write);
         } finally {

@@ -118,7 +118,7 @@ public final class PageMap implements AutoCloseable {
             this.mapCounts = new MapCounts(this);
             this.idleWaiters = kind == Kind.DAX ? new IdleWaits(this) : null;
             this.refs = new FolioRefs(this, memmap, releaser, idleWaiters);
-            region.attach(this);
+            region.claim(this); // one page map per region: a second would hand out the same bytes
         } catch (Throwable e) { // OutOfMemoryError for the descriptors included: free what was taken
             arena.close();
             throw e;

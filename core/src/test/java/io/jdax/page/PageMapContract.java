@@ -112,9 +112,23 @@ abstract class PageMapContract {
 
     @Test
     void largerPagesWork() {
-        PageMap big = create(region, 64 * 1024);
-        assertEquals(PAGES / 16, big.nrPages());
-        assertEquals(16, big.pageShift());
+        try (Region other = Region.anonymous(PAGES * 4096L)) {
+            PageMap big = create(other, 64 * 1024);
+            assertEquals(PAGES / 16, big.nrPages());
+            assertEquals(16, big.pageShift());
+        }
+    }
+
+    @Test
+    void aRegionHasAtMostOnePageMapUntilThatOneCloses() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> create(region, 4096));
+        assertMessageNames(e, "PageMap[");
+        assertThrows(IllegalStateException.class, () -> PageMap.pool(region, (m, h) -> { }));
+        assertThrows(IllegalStateException.class, () -> PageMap.dax(region));
+        assertThrows(IllegalStateException.class, () -> PageMap.device(region));
+        map.close();
+        PageMap next = create(region, 4096);
+        assertTrue(next.isOpen());
     }
 
     @Test

@@ -230,4 +230,20 @@ class MappingFaultTest extends MappingFixture {
         assertEquals(0, tight.windows());
         m.verify();
     }
+
+    @Test
+    void aPmdReadOverAPartlyAllocatedRangeFallsBackInsteadOfHidingData() throws InterruptedException {
+        Mapping m = huge(512);
+        MappingView w = m.map(2, true, 0);
+        w.segment().set(JAVA_LONG, 0, 99);
+        w.close();
+        m.breakLayouts(0, 512 * PAGE, null); // entries gone, the block stays
+        MappingView r = m.map(2, false);
+        assertFalse(r.isZeroPage(), "a zero PMD entry would hide the block at page 2");
+        assertEquals(0, r.order());
+        assertEquals(99, r.segment().get(JAVA_LONG, 0));
+        assertTrue(m.map(3, false).isZeroPage());
+        assertEquals(0, m.entry(3).order(), "the hole next to it is mapped page by page");
+        m.verify();
+    }
 }

@@ -14,4 +14,5 @@ module io.jdax {
     exports io.jdax.slab;
     exports io.jdax.pool;
     exports io.jdax.device;
+    exports io.jdax.mapping;
 }

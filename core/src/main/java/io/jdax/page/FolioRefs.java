@@ -27,12 +27,38 @@ final class FolioRefs {
     private final MemorySegment memmap;
     private final FolioReleaser releaser;
     private final IdleWaits idleWaiters;
+    /** Pool maps take every reference by compare-and-set: there a count seen at 0 means free. */
+    private final boolean casOnly;
 
     FolioRefs(PageMap map, MemorySegment memmap, FolioReleaser releaser, IdleWaits idleWaiters) {
         this.map = map;
         this.memmap = memmap;
         this.releaser = releaser;
         this.idleWaiters = idleWaiters;
+        this.casOnly = releaser != null;
+    }
+
+    /**
+     * {@code folio_get}: the caller holds a reference, so the count is at least 1 and stays so while it holds
+     * it. A dax or device map adds with one atomic add after a plain check (the kernel's folio_get is one
+     * add), undone before throwing if the add found the count at 0 (a get racing the last put: the caller held
+     * no reference) or near overflow; the undo wakes idle waiters that saw the transient 1. A pool map, whose
+     * allocator may hand a folio out the instant its count is 0, takes the compare-and-set path.
+     */
+    void get(long head) {
+        int c = refcount(memmap, head);
+        if (casOnly || c <= 0 || c > MAX_REFCOUNT - 1) {
+            add(head, 1, HELD); // throws with the count it sees, or succeeds if it was a transient value
+            return;
+        }
+        int old = getAndAddRefcount(memmap, head, 1);
+        if (old > 0 && old <= MAX_REFCOUNT - 1) {
+            return;
+        }
+        if (getAndAddRefcount(memmap, head, -1) == 1 && old == 0 && idleWaiters != null) {
+            idleWaiters.wake(head);
+        }
+        throw old <= 0 ? RefcountException.idleGet(head, old, tailOf(head)) : RefcountException.overflow(head, old, 1);
     }
 
     boolean add(long head, int n, int atZero) {

@@ -228,7 +228,7 @@ public final class PageMap implements AutoCloseable {
      */
     public void get(long head) {
         checkPfn(head);
-        refs.add(head, 1, FolioRefs.HELD);
+        refs.get(head);
     }
 
     /** Adds {@code n >= 1} references to a folio the caller holds (kernel: {@code folio_ref_add}). */

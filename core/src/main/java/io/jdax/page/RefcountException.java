@@ -7,7 +7,13 @@ package io.jdax.page;
  * call saw, so a caller can log or assert on them without parsing the message.
  *
  * <h2>What a racing misuse can do to others</h2>
- * Adds are compare-and-sets and never show a refused count. A single put at 0 is an atomic decrement undone
+ * A {@code get} on a dax or device map is one atomic add after a plain check (the kernel's {@code folio_get});
+ * when it races the last put (its caller held no reference) it shows the count 1 for the instant before its
+ * undo: a concurrent {@code tryGet} or {@code tryGetFolio} may then take a reference on the folio that just
+ * went idle (an ordinary, balanced reference: the folio stays in place on these maps), and the undo wakes
+ * idle waiters that saw the 1. On a pool map every add is a compare-and-set and never shows a refused count,
+ * because a count of 0 there means the allocator may be handing the folio out. A single put at 0 is an
+ * atomic decrement undone
  * at once, so the count reads -1 for that instant: a concurrent {@code tryGet} refuses counts {@code <= 0}
  * and cannot profit; an idle waiter that tests the count then goes to sleep, and the undo, bringing the count
  * back to 0, wakes it as a last put would. On a pool map, an allocator handing out that very folio in that

@@ -24,7 +24,9 @@ public final class RefcountException extends IllegalStateException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The page the call named; serialized with the exception. */
     private final long pfn;
+    /** The refcount the call saw; serialized with the exception. */
     private final int count;
 
     private RefcountException(long pfn, int count, String message) {
@@ -33,12 +35,12 @@ public final class RefcountException extends IllegalStateException {
         this.count = count;
     }
 
-    /** The page the call named. */
+    /** {@return the page the call named: the head pfn, or the tail page a caller wrongly passed} */
     public long pfn() {
         return pfn;
     }
 
-    /** The refcount the call saw. */
+    /** {@return the refcount the call saw, before its own change (which was refused or undone)} */
     public int count() {
         return count;
     }

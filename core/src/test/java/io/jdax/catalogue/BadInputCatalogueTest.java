@@ -1,0 +1,85 @@
+package io.jdax.catalogue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every row of docs/bad-input.md: the misuse raises exactly the documented exception, its message names the
+ * bad value, and nothing else changed (page counts, orders, owners, pool and device statistics, the
+ * allocator's {@code verify()}, files on disk), and every object still open keeps working.
+ */
+class BadInputCatalogueTest {
+
+    /** Row id to the message seen, written to target/ so that the table's messages can be checked by eye. */
+    private static final Map<String, String> SEEN = new TreeMap<>();
+
+    static Stream<Row> rows() {
+        return Stream.of(MemoryRows.rows(), PageRows.rows(), PoolRows.rows(), DeviceRows.rows())
+                .flatMap(s -> s);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rows")
+    void isRejectedAndChangesNothing(Row row) throws Exception {
+        check(row);
+    }
+
+    /** The whole check of one row; also used by the rows still open. */
+    static void check(Row row) throws Exception {
+        try (Env env = new Env(row.mode())) {
+            row.arrange().run(env);
+            String before = env.snapshot();
+            Throwable t = assertThrows(Throwable.class, () -> row.misuse().run(env));
+            assertEquals(row.type(), t.getClass(), () -> "wrong exception: " + t);
+            String message = String.valueOf(t.getMessage());
+            synchronized (SEEN) {
+                SEEN.put(row.id(), t.getClass().getSimpleName() + ": " + message);
+            }
+            for (Object key : row.keys()) {
+                assertTrue(message.contains(String.valueOf(key)), () -> "'" + message + "' should name " + key);
+            }
+            String after = env.snapshot();
+            String expected = row.counted() == null ? before
+                    : before.replace(row.counted() + "=0]", row.counted() + "=1]");
+            assertEquals(expected, after, () -> "the misuse changed state: " + diff(before, after));
+            env.assertUsable();
+        }
+    }
+
+    private static String diff(String before, String after) {
+        String[] b = before.split("\n");
+        String[] a = after.split("\n");
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < Math.max(a.length, b.length); i++) {
+            String x = i < b.length ? b[i] : "";
+            String y = i < a.length ? a[i] : "";
+            if (!x.equals(y)) {
+                s.append("[").append(x).append("] -> [").append(y).append("] ");
+            }
+        }
+        return s.toString();
+    }
+
+    @AfterAll
+    static void writeMessages() throws IOException {
+        StringBuilder s = new StringBuilder();
+        synchronized (SEEN) {
+            SEEN.forEach((id, m) -> s.append(id).append(" | ").append(m.replace('\n', ' ')).append('\n'));
+        }
+        Path out = Path.of("target", "bad-input-messages.txt");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, s);
+    }
+}

@@ -1,0 +1,60 @@
+package io.jdax.catalogue;
+
+import static io.jdax.catalogue.Env.MiB;
+import static io.jdax.catalogue.Row.NOTHING;
+import static io.jdax.catalogue.Row.of;
+
+import io.jdax.alloc.BuddyAllocator;
+import io.jdax.memory.Region;
+import io.jdax.pool.BufferPool;
+import io.jdax.pool.PoolMode;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rows of docs/bad-input.md marked "open": misuses the API accepts today. Each test states the behaviour
+ * the table asks for and fails until it is there; enable it with the fix.
+ */
+class OpenMisuseTest {
+
+    @Test
+    @Disabled("open: limitBytes(100) rounds down to a limit of 0 pages; build() accepts it and every allocation"
+            + " then fails with OutOfPagesException")
+    void aPoolLimitBelowOnePageIsRejected() throws Exception {
+        BadInputCatalogueTest.check(of("pool-limit-below-page",
+                "BufferPool.builder().capacity(1 MiB).limitBytes(100).build()", IllegalArgumentException.class,
+                List.of(100), NOTHING, env -> env.extra.add(BufferPool.builder().capacity(MiB).limitBytes(100)
+                        .build())));
+    }
+
+    @Test
+    @Disabled("open: BuddyAllocator.builder(r).limitBytes(100).build() makes an allocator whose limit is 0 pages")
+    void anAllocatorLimitBelowOnePageIsRejected() throws Exception {
+        BadInputCatalogueTest.check(of("alloc-limit-below-page", "BuddyAllocator.builder(r).limitBytes(100).build()",
+                IllegalArgumentException.class, List.of(100), env -> env.extra.add(Region.anonymous(MiB)),
+                env -> env.extra.add(BuddyAllocator.builder((Region) env.extra.getFirst()).limitBytes(100).build())));
+    }
+
+    @Test
+    @Disabled("open: retain() of a buffer outstanding when its FAST pool closed returns it with refCnt 2")
+    void retainAfterItsFastPoolClosedIsRejected() throws Exception {
+        BadInputCatalogueTest.check(retainAfterClose().in(PoolMode.FAST));
+    }
+
+    @Test
+    @Disabled("open: retain() of a buffer outstanding when its CHECKED pool closed returns it with refCnt 2")
+    void retainAfterItsCheckedPoolClosedIsRejected() throws Exception {
+        BadInputCatalogueTest.check(retainAfterClose().in(PoolMode.CHECKED));
+    }
+
+    private static Row retainAfterClose() {
+        return of("retain-after-close", "buf.retain() of a buffer its closed pool reported as leaked",
+                IllegalStateException.class, List.of("closed"), env -> {
+                    env.buf = env.pool.allocate(5000);
+                    env.pool.close();
+                }, env -> env.buf.retain());
+    }
+}

@@ -6,6 +6,7 @@ import static io.jdax.catalogue.Row.of;
 
 import io.jdax.alloc.BuddyAllocator;
 import io.jdax.memory.Region;
+import io.jdax.page.RefcountException;
 import io.jdax.pool.BufferPool;
 import io.jdax.pool.PoolMode;
 
@@ -48,6 +49,28 @@ class OpenMisuseTest {
     @Disabled("open: retain() of a buffer outstanding when its CHECKED pool closed returns it with refCnt 2")
     void retainAfterItsCheckedPoolClosedIsRejected() throws Exception {
         BadInputCatalogueTest.check(retainAfterClose().in(PoolMode.CHECKED));
+    }
+
+    @Test
+    @Disabled("open: put() of the reference a mapping holds is accepted; the folio then has refcount 0 and "
+            + "mapcount 1, isIdle() says true while it is mapped, and prepCompound() over it is accepted")
+    void aPutBelowTheMapcountIsRejected() throws Exception {
+        BadInputCatalogueTest.check(of("put-below-mapcount", "map.put(5) of a folio mapped once with refcount 1",
+                RefcountException.class, List.of(5, "mapcount"), env -> {
+                    env.dax.incRef(5);
+                    env.dax.incMapCount(5);
+                }, env -> env.dax.put(5)));
+    }
+
+    @Test
+    @Disabled("open: putRefs() below the mapcount is accepted, as put() is")
+    void putRefsBelowTheMapcountIsRejected() throws Exception {
+        BadInputCatalogueTest.check(of("put-refs-below-mapcount", "map.putRefs(5, 2) of a folio mapped once with "
+                + "refcount 2", RefcountException.class, List.of(5, "mapcount"), env -> {
+                    env.dax.incRef(5);
+                    env.dax.get(5);
+                    env.dax.incMapCount(5);
+                }, env -> env.dax.putRefs(5, 2)));
     }
 
     private static Row retainAfterClose() {

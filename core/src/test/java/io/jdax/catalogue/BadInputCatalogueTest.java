@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.LinkedHashMap;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -22,8 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BadInputCatalogueTest {
 
-    /** Row id to the message seen, written to target/ so that the table's messages can be checked by eye. */
-    private static final Map<String, String> SEEN = new TreeMap<>();
+    /** Row id to its table line with the message seen, written to target/ to compare with docs/bad-input.md. */
+    private static final Map<String, String> SEEN = new LinkedHashMap<>();
 
     static Stream<Row> rows() {
         return Stream.of(MemoryRows.rows(), PageRows.rows(), PoolRows.rows(), DeviceRows.rows())
@@ -45,7 +49,8 @@ class BadInputCatalogueTest {
             assertEquals(row.type(), t.getClass(), () -> "wrong exception: " + t);
             String message = String.valueOf(t.getMessage());
             synchronized (SEEN) {
-                SEEN.put(row.id(), t.getClass().getSimpleName() + ": " + message);
+                SEEN.put(row.id(), "| `" + row.id() + "` | `" + row.call() + "` | `" + t.getClass().getSimpleName()
+                        + "` | " + message.replace("|", "\\|").replace('\n', ' ') + " |");
             }
             for (Object key : row.keys()) {
                 assertTrue(message.contains(String.valueOf(key)), () -> "'" + message + "' should name " + key);
@@ -55,6 +60,20 @@ class BadInputCatalogueTest {
                     : before.replace(row.counted() + "=0]", row.counted() + "=1]");
             assertEquals(expected, after, () -> "the misuse changed state: " + diff(before, after));
             env.assertUsable();
+        }
+    }
+
+    /** The table in the docs has a line for every row here, and names no row that is not here. */
+    @Test
+    void theDocsListEveryRow() throws IOException {
+        String doc = Files.readString(Path.of("..", "docs", "bad-input.md"));
+        List<String> ids = Stream.concat(rows().map(Row::id), OpenMisuseTest.IDS.stream()).toList();
+        for (String id : ids) {
+            assertTrue(doc.contains("| `" + id + "` |"), () -> "docs/bad-input.md has no row " + id);
+        }
+        Matcher m = Pattern.compile("(?m)^\\| `([a-z0-9-]+)` \\|").matcher(doc);
+        while (m.find()) {
+            assertTrue(ids.contains(m.group(1)), "docs/bad-input.md names a row no test checks: " + m.group(1));
         }
     }
 
@@ -76,9 +95,9 @@ class BadInputCatalogueTest {
     static void writeMessages() throws IOException {
         StringBuilder s = new StringBuilder();
         synchronized (SEEN) {
-            SEEN.forEach((id, m) -> s.append(id).append(" | ").append(m.replace('\n', ' ')).append('\n'));
+            SEEN.values().forEach(line -> s.append(line).append('\n'));
         }
-        Path out = Path.of("target", "bad-input-messages.txt");
+        Path out = Path.of("target", "bad-input-table.md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, s);
     }

@@ -21,6 +21,10 @@ import org.junit.jupiter.api.Test;
  */
 class OpenMisuseTest {
 
+    /** The ids of the open rows, as in docs/bad-input.md. */
+    static final List<String> IDS = List.of("pool-limit-below-page", "alloc-limit-below-page",
+            "retain-after-close-fast", "retain-after-close-checked", "put-below-mapcount", "put-refs-below-mapcount");
+
     @Test
     @Disabled("open: limitBytes(100) rounds down to a limit of 0 pages; build() accepts it and every allocation"
             + " then fails with OutOfPagesException")

@@ -11,7 +11,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Shared JMH defaults: every benchmark class extends this, so forks, warm-up and units are set once.
- * The command line (or {@link Headline}) overrides them for quick runs. Two forks, because this machine is
+ * The command line (or {@code jdax bench --quick}) overrides them for quick runs. Two forks, because this machine is
  * shared and noisy and one fork hides JIT-profile luck. Every fork gets a fixed, pre-touched 1 GiB heap
  * (with a growing default heap, first-touch page faults made allocating benchmarks bimodal) and lets JMH's
  * own harness use {@code sun.misc.Unsafe} without the JDK 24+ deprecation warnings; jdax itself uses none.

@@ -5,6 +5,7 @@ import io.jdax.page.PageMap;
 import io.jdax.pool.BufferPool;
 import io.jdax.pool.PooledBuffer;
 
+import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 
@@ -31,6 +32,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *       (target under 20 ns);</li>
  *   <li>{@code nettyPooled}: {@code PooledByteBufAllocator.directBuffer(4096)} + {@code release()}, with the flags
  *       Netty needs for its Unsafe path on JDK 25 (set on these forks only);</li>
+ *   <li>{@code nettyAdaptive}: the same with {@code AdaptiveByteBufAllocator}, Netty 4.2's default (both as a
+ *       plain thread gets them: thread caches off; {@code PoolSizesBenchmark} also runs them with the cache on);</li>
  *   <li>{@code allocateDirect}: {@code ByteBuffer.allocateDirect(4096)}, freed by the GC (the JDK's cleaner);</li>
  *   <li>{@code arenaConfined}: {@code Arena.ofConfined().allocate(4096)} and close: malloc + free.</li>
  * </ul>
@@ -48,6 +51,7 @@ public class PoolBenchmark extends BenchmarkDefaults {
     private BuddyAllocator allocator;
     private PageMap map;
     private PooledByteBufAllocator netty;
+    private AdaptiveByteBufAllocator nettyAdaptive;
     private long value;
 
     @Setup(Level.Trial)
@@ -56,6 +60,7 @@ public class PoolBenchmark extends BenchmarkDefaults {
         allocator = pool.allocator();
         map = allocator.pageMap();
         netty = new PooledByteBufAllocator(true);
+        nettyAdaptive = new AdaptiveByteBufAllocator(true, false);
     }
 
     @TearDown(Level.Trial)
@@ -84,6 +89,14 @@ public class PoolBenchmark extends BenchmarkDefaults {
     @Benchmark
     public long nettyPooled() {
         ByteBuf b = netty.directBuffer(SIZE);
+        b.setLong(0, ++value);
+        b.release();
+        return value;
+    }
+
+    @Benchmark
+    public long nettyAdaptive() {
+        ByteBuf b = nettyAdaptive.directBuffer(SIZE);
         b.setLong(0, ++value);
         b.release();
         return value;

@@ -3,7 +3,9 @@ package io.jdax.bench;
 import io.jdax.pool.BufferPool;
 import io.jdax.pool.PooledBuffer;
 
+import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 
 import java.lang.foreign.ValueLayout;
@@ -30,7 +32,7 @@ import org.openjdk.jmh.annotations.Threads;
  * Throughput of 4 KiB allocate + release when threads share one pool: one thread, two threads each doing
  * both, and two threads where one allocates and hands buffers to the other, which releases them (so frees
  * land in another thread's cache stripe and come back through the shared depot in batches). Target: two
- * threads at least 1.7x one thread. Netty's pooled allocator runs the same three shapes, with the flags it
+ * threads at least 1.7x one thread. Netty's pooled and adaptive allocators run the same three shapes, with the flags it
  * needs for its Unsafe path on these forks, so the handoff's cross-core cost can be told from the pool's.
  * {@code pool=ring} hands over a fresh {@code AtomicLong} instead of a buffer and "releases" it with one atomic
  * increment: no pool at all, the floor any pool's handoff rate sits on (not part of the main job).
@@ -46,11 +48,12 @@ public class PoolScalingBenchmark extends BenchmarkDefaults {
 
     static final int SIZE = 4096;
 
-    @Param({"jdax", "netty", "ring"})
+    /** {@code netty} is the pooled allocator, {@code nettyAdaptive} 4.2's default; both as a plain thread gets them. */
+    @Param({"jdax", "netty", "nettyAdaptive", "ring"})
     public String pool;
 
     private BufferPool jdax;
-    private PooledByteBufAllocator netty;
+    private ByteBufAllocator netty;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -58,6 +61,8 @@ public class PoolScalingBenchmark extends BenchmarkDefaults {
             jdax = BufferPool.create(256L << 20);
         } else if (pool.equals("netty")) {
             netty = new PooledByteBufAllocator(true);
+        } else if (pool.equals("nettyAdaptive")) {
+            netty = new AdaptiveByteBufAllocator(true, false);
         }
     }
 

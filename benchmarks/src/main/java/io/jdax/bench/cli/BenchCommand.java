@@ -1,0 +1,181 @@
+package io.jdax.bench.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * {@code jdax bench}: runs each configuration of the plan in its own JMH fork(s), then reads the JSON it wrote
+ * back and prints the tables from it, so what is printed is what the file holds.
+ */
+final class BenchCommand {
+
+    /** Quick mode: one fork, 2 x 250 ms warm-up, 4 x 250 ms measurement. */
+    static final int QUICK_WARMUPS = 2;
+    static final int QUICK_MEASUREMENTS = 4;
+    static final int QUICK_MILLIS = 250;
+    /** What starting a fork costs here (a JVM, JMH, a pre-touched 1 GiB heap), for the first estimate. */
+    static final double FORK_SECONDS = 1.7;
+
+    private BenchCommand() {
+    }
+
+    static int run(Args.Bench cmd, Path root, PrintStream out, boolean terminal) throws IOException {
+        Catalog catalog = Catalog.ofJar();
+        List<Key> keys = Plan.keys(cmd.quick(), cmd.only(), catalog);
+        if (keys.isEmpty()) {
+            out.println("jdax bench: nothing to run: the benchmarks of " + cmd.only().orElse("the plan")
+                    + " are not in this jar");
+            return 1;
+        }
+        Path dir = root.resolve(cmd.record() ? "benchmarks/results" : "benchmarks/target/bench");
+        Files.createDirectories(dir);
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern(cmd.record() ? "yyyy-MM-dd" : "yyyy-MM-dd-HHmmss"));
+        String name = (cmd.quick() ? "quick-" : "full-") + stamp + cmd.only().map(o -> "-" + o).orElse("");
+        Path json = dir.resolve(name + ".json");
+        Path chart = dir.resolve(name + ".svg");
+
+        out.printf("jdax bench, %s mode: %d configurations, one forked JVM each%s (JDK %s, %d CPUs%s)%n",
+                cmd.quick() ? "quick" : "full", keys.size(), cmd.quick() ? "" : " twice",
+                Runtime.version(), Runtime.getRuntime().availableProcessors(), loadAverage());
+        if (cmd.quick()) {
+            out.println("quick numbers are indicative: one short fork per configuration; --full for recorded runs");
+        }
+        out.println();
+
+        double[] planned = new double[keys.size()];
+        for (int i = 0; i < planned.length; i++) {
+            planned[i] = plannedSeconds(keys.get(i), cmd.quick());
+        }
+        List<RunResult> all = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        long start = System.nanoTime();
+        try (Progress progress = new Progress(out, terminal, planned)) {
+            for (int i = 0; i < keys.size(); i++) {
+                Key k = keys.get(i);
+                progress.start(i, k.toString());
+                try {
+                    RunResult r = measureWhenFree(k, cmd.quick(), progress);
+                    all.add(r);
+                    progress.done(String.format("%-70s %12s %s", k, Table.number(Results.median(iterations(r))),
+                            r.getPrimaryResult().getScoreUnit()));
+                } catch (RunnerException | RuntimeException e) {
+                    failures.add(k + ": " + rootMessage(e));
+                    progress.done(String.format("%-70s FAILED: %s", k, rootMessage(e)));
+                }
+            }
+        }
+        ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(all);
+        out.printf("%n%d configurations in %s; JMH JSON: %s%n%n", keys.size(),
+                Progress.clock((System.nanoTime() - start) / 1e9), json);
+
+        Results results = Results.read(json);
+        out.print(Plan.text(results));
+        Files.writeString(chart, Chart.svg("jdax bench, " + name, Plan.ratios(results)));
+        out.printf("%nchart: %s%n", chart);
+        if (!failures.isEmpty()) {
+            out.println("\nfailed configurations (their rows show '-'):");
+            failures.forEach(f -> out.println("  " + f));
+            return 1;
+        }
+        return 0;
+    }
+
+    /** The machine's load when the run starts: on a shared machine, part of what the numbers mean. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return ", load average " + f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    static double plannedSeconds(Key k, boolean quick) {
+        // a burst invocation takes about a second, so each of its iterations does
+        double iteration = k.className().equals("BurstBenchmark") ? 1.0 : quick ? QUICK_MILLIS / 1000.0 : 1.0;
+        return quick ? FORK_SECONDS + (QUICK_WARMUPS + QUICK_MEASUREMENTS) * iteration
+                : 2 * (FORK_SECONDS + 10 * iteration);
+    }
+
+    /** How long a configuration waits for another JMH run on the machine (JMH allows one at a time). */
+    static final long LOCK_WAIT_MILLIS = 15 * 60_000;
+
+    /**
+     * JMH takes a machine-wide lock ({@code /tmp/jmh.lock}) so that two runs do not skew each other, and fails
+     * at once if another run holds it: wait for that run instead of losing the configuration.
+     */
+    private static RunResult measureWhenFree(Key k, boolean quick, Progress progress) throws RunnerException {
+        long deadline = System.currentTimeMillis() + LOCK_WAIT_MILLIS;
+        boolean told = false;
+        while (true) {
+            try {
+                return measure(k, quick);
+            } catch (RunnerException e) {
+                if (!String.valueOf(e.getMessage()).contains("JMH lock") || System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+                if (!told) {
+                    progress.note("another JMH run holds /tmp/jmh.lock: waiting for it to finish (up to "
+                            + LOCK_WAIT_MILLIS / 60_000 + " minutes)");
+                    progress.retitle("waiting for another JMH run, then " + k);
+                    told = true;
+                }
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static RunResult measure(Key k, boolean quick) throws RunnerException {
+        ChainedOptionsBuilder o = new OptionsBuilder()
+                .include("^" + Catalog.PACKAGE.replace(".", "\\.") + k.benchmark().replace(".", "\\.") + "$")
+                .verbosity(VerboseMode.SILENT)
+                .shouldFailOnError(true);
+        k.params().forEach(o::param);
+        if (quick) {
+            o.forks(1)
+                    .warmupIterations(QUICK_WARMUPS).warmupTime(TimeValue.milliseconds(QUICK_MILLIS))
+                    .measurementIterations(QUICK_MEASUREMENTS).measurementTime(TimeValue.milliseconds(QUICK_MILLIS));
+        }
+        Collection<RunResult> results = new Runner(o.build()).run();
+        if (results.size() != 1) {
+            throw new IllegalStateException(k + " gave " + results.size() + " results, expected 1: a parameter is missing");
+        }
+        return results.iterator().next();
+    }
+
+    private static List<Double> iterations(RunResult r) {
+        List<Double> v = new ArrayList<>();
+        r.getBenchmarkResults().forEach(b -> b.getIterationResults().forEach(i -> v.add(i.getPrimaryResult().getScore())));
+        return v;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+}

@@ -99,6 +99,16 @@ final class MemoryRows {
                 of("window-view-past-end", "group.map(4 MiB, 4096, hold)", ioobe, List.of(4 * MiB), 
                         env -> env.extra.add(WindowGroup.create(env.region, 64 * KiB)),
                         env -> window(env).map(4 * MiB, 4096, NO_HOLD)),
+                of("window-view-negative", "group.map(-4096, 4096, hold)", ioobe, List.of(-4096),
+                        env -> env.extra.add(WindowGroup.create(env.region, 64 * KiB)),
+                        env -> window(env).map(-4096, 4096, NO_HOLD)),
+                of("window-view-after-region-close", "view.segment() after its region closed", ise, List.of("closed"),
+                        env -> {
+                            WindowGroup g = WindowGroup.create(env.region, 64 * KiB);
+                            env.extra.add(g);
+                            env.extra.add(g.map(0, 4096, NO_HOLD));
+                            closeRegion(env);
+                        }, env -> ((WindowGroup.View) env.extra.get(1)).segment()),
                 of("window-map-after-close", "group.map(0, 4096, hold) after group.close()", ise, List.of("closed"),
                         env -> {
                             env.extra.add(WindowGroup.create(env.region, 64 * KiB));

@@ -7,6 +7,7 @@ import static io.jdax.catalogue.Row.of;
 
 import io.jdax.device.PinnedRange;
 import io.jdax.memory.Region;
+import io.jdax.page.FolioOwners;
 import io.jdax.page.PageMap;
 import io.jdax.page.RefcountException;
 
@@ -113,6 +114,22 @@ final class PageRows {
                         env -> env.dax.owners().addShare(5, 1)),
                 of("owner-set-negative-share", "owners().set(5, 0, -1)", iae, List.of(5, -1), NOTHING,
                         env -> env.dax.owners().set(5, 0, -1)),
+                of("get-refs-min", "map.getRefs(5, Integer.MIN_VALUE)", iae, List.of(Integer.MIN_VALUE), ref5,
+                        env -> env.dax.getRefs(5, Integer.MIN_VALUE)),
+                of("wait-on-pool-map", "poolMap.awaitIdle(0, 1, SECONDS, null)", ise, List.of("DAX", "POOL"), NOTHING,
+                        env -> env.pool.allocator().pageMap().awaitIdle(0, 1, TimeUnit.SECONDS, null)),
+                of("wait-after-close", "map.awaitIdle(5, 1, SECONDS, null) after map.close()", ise, List.of("closed"),
+                        env -> env.dax.close(), env -> env.dax.awaitIdle(5, 1, TimeUnit.SECONDS, null)),
+                of("pin-after-close", "map.pins().pin(5, false) after map.close()", ise, List.of("closed"),
+                        ref5.then(env -> env.dax.close()), env -> env.dax.pins().pin(5, false)),
+                of("owner-mapping-too-large", "owners().associate(5, MAX_MAPPING_ID + 1, 0, false)", iae,
+                        List.of(FolioOwners.MAX_MAPPING_ID + 1), NOTHING,
+                        env -> env.dax.owners().associate(5, FolioOwners.MAX_MAPPING_ID + 1, 0, false)),
+                of("owner-index-too-large", "owners().associate(5, 7, MAX_INDEX + 1, false)", iae,
+                        List.of(FolioOwners.MAX_INDEX + 1), NOTHING,
+                        env -> env.dax.owners().associate(5, 7, FolioOwners.MAX_INDEX + 1, false)),
+                of("owner-of-tail", "owners().associate(9, 7, 0, false) of a tail page", iae, List.of(9, "tail"),
+                        large8, env -> env.dax.owners().associate(9, 7, 0, false)),
                 of("map-after-close", "map.get(5) after map.close()", ise, List.of("closed"), env -> env.dax.close(),
                         env -> env.dax.get(5)),
                 of("pool-map-incref-free", "pool.allocator().pageMap().incRef(5) of a free page", rce, List.of(5),

@@ -51,6 +51,17 @@ final class PoolRows {
                             r.close();
                             BufferPool.builder().region(r).build();
                         }),
+                of("pool-over-closed-region", "pool.allocate(1) after its caller's region closed", ise,
+                        List.of("closed"), env -> {
+                            Region r = Region.anonymous(MiB);
+                            env.extra.add(r);
+                            env.extra.add(BufferPool.builder().region(r).build());
+                            r.close();
+                        }, env -> ((BufferPool) env.extra.get(1)).allocate(1)),
+                of("verify-after-close", "pool.allocator().verify() after pool.close()", ise, List.of("closed"),
+                        env -> env.pool.close(), env -> env.pool.allocator().verify()),
+                of("alloc-allocate-after-close", "pool.allocator().allocate(0) after pool.close()", ise,
+                        List.of("closed"), env -> env.pool.close(), env -> env.pool.allocator().allocate(0)),
                 of("alloc-max-order", "BuddyAllocator.builder(r).maxOrder(64)", iae, List.of(64), NOTHING,
                         env -> BuddyAllocator.builder(env.region).maxOrder(64)),
                 of("alloc-limit-zero", "BuddyAllocator.builder(r).limitBytes(0)", iae, List.of(0), NOTHING,

@@ -65,11 +65,22 @@ final class ModelRunner {
 
     /** Applies every step to a fresh world, checking after each, then finishes it. */
     static Failure execute(WorldKind kind, List<Step> steps) {
+        return execute(kind, steps, null);
+    }
+
+    /** The same, adding to {@code log} (if not null) each step as performed. */
+    static Failure execute(WorldKind kind, List<Step> steps, List<String> log) {
         int at = -1;
         try (World world = kind.factory().get()) {
             world.check();
             for (at = 0; at < steps.size(); at++) {
-                world.apply(steps.get(at));
+                try {
+                    world.apply(steps.get(at));
+                } finally {
+                    if (log != null) {
+                        log.add(world.lastStep());
+                    }
+                }
                 world.check();
             }
             world.finish();
@@ -126,10 +137,10 @@ final class ModelRunner {
                 .append(chunkNo).append(", at step ").append(first.at()).append(" of ").append(steps.size())
                 .append("; shortest failing prefix ").append(prefix).append(" steps, shrunk to ")
                 .append(shortest.size()).append(":\n");
-        try (World describer = kind.factory().get()) {
-            for (int i = 0; i < shortest.size(); i++) {
-                s.append("  ").append(i).append(": ").append(describer.describe(shortest.get(i))).append('\n');
-            }
+        List<String> log = new ArrayList<>();
+        execute(kind, shortest, log);
+        for (int i = 0; i < log.size(); i++) {
+            s.append("  ").append(i).append(": ").append(log.get(i)).append('\n');
         }
         s.append("failure: ").append(best.cause());
         AssertionError e = new AssertionError(s.toString(), best.cause());

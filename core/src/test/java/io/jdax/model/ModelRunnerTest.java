@@ -33,8 +33,11 @@ class ModelRunnerTest {
             assertTrue(model < finishLimit, "counter left at " + model);
         }
 
+        private String last = "";
+
         @Override
         public void apply(Step step) {
+            last = step.op() == 0 ? "up" : "down";
             if (step.op() == 0) {
                 real += buggy && real == 3 ? 2 : 1;
                 model++;
@@ -50,8 +53,8 @@ class ModelRunnerTest {
         }
 
         @Override
-        public String describe(Step step) {
-            return step.op() == 0 ? "up" : "down";
+        public String lastStep() {
+            return last;
         }
 
         @Override

@@ -63,6 +63,7 @@ final class PageMapWorld implements World {
         int head = (int) m.headOf[pfn];
         boolean tail = head != pfn;
         Op op = Op.values()[s.op()];
+        last = describe(s);
         switch (op) {
             case PREP -> prep(pfn, (int) (s.b() % (MAX_ORDER + 1)));
             case SPLIT -> split(pfn, tail);
@@ -312,8 +313,14 @@ final class PageMapWorld implements World {
         }
     }
 
+    private String last = "";
+
     @Override
-    public String describe(Step s) {
+    public String lastStep() {
+        return last;
+    }
+
+    private static String describe(Step s) {
         Op op = Op.values()[s.op()];
         String args = switch (op) {
             case PREP -> ", order " + s.b() % (MAX_ORDER + 1);

@@ -34,7 +34,7 @@ final class PoolWorld implements World {
 
     enum Op implements WorldKind.Weighted {
         ALLOCATE(14), TRY_ALLOCATE(4), RETAIN(8), RELEASE(12), CLOSE(4), SLICE(8), WRITE(12), USE_RELEASED(3),
-        BAD_SIZE(1), BAD_SLICE(1);
+        BAD_SIZE(1), BAD_SLICE(1), DRAIN(1);
 
         private final int weight;
 
@@ -85,7 +85,7 @@ final class PoolWorld implements World {
     }
 
     /** A buffer or slice: its region offset, size and count. */
-    private record Live(PooledBuffer buf, Folio folio, long offset, long size, int[] refs) {
+    private record Live(PooledBuffer buf, MemorySegment segment, Folio folio, long offset, long size, int[] refs) {
     }
 
     private final PoolMode mode;
@@ -99,6 +99,7 @@ final class PoolWorld implements World {
     private long allocatedPages;
     private long failures;
     private Folio touched;
+    private String last = "";
 
     PoolWorld(PoolMode mode) {
         this.mode = mode;
@@ -113,13 +114,20 @@ final class PoolWorld implements World {
         touched = null;
         Op op = Op.values()[s.op()];
         if (live.isEmpty() && op != Op.ALLOCATE && op != Op.TRY_ALLOCATE && op != Op.BAD_SIZE
-                && op != Op.USE_RELEASED) {
+                && op != Op.USE_RELEASED && op != Op.DRAIN) {
             op = Op.ALLOCATE;
         }
         if ((op == Op.ALLOCATE || op == Op.TRY_ALLOCATE || op == Op.SLICE)
                 && (allocatedPages > totalPages / 2 || live.size() >= MAX_LIVE)) {
             op = Op.RELEASE; // keep the pool busy but rarely full: a full pool tests little
         }
+        last = switch (op) {
+            case ALLOCATE, TRY_ALLOCATE -> op + "(" + sizeOf(s) + ")";
+            case USE_RELEASED -> released.isEmpty() ? "nothing released yet"
+                    : op + "(" + released.get(Step.pick(s.a(), released.size())).buf() + ", misuse " + s.b() % 5 + ")";
+            case BAD_SIZE, DRAIN -> op.toString();
+            default -> op + "(" + live.get(Step.pick(s.a(), live.size())).buf() + ")";
+        };
         switch (op) {
             case ALLOCATE, TRY_ALLOCATE -> allocate(s, op == Op.TRY_ALLOCATE);
             case RETAIN -> retain(s);
@@ -129,6 +137,7 @@ final class PoolWorld implements World {
             case USE_RELEASED -> useReleased(s);
             case BAD_SIZE -> badSize(s);
             case BAD_SLICE -> badSlice(s);
+            case DRAIN -> pool.allocator().drainCaches(); // cached folios go back to the buddy lists, merged
         }
     }
 
@@ -169,7 +178,7 @@ final class PoolWorld implements World {
         Folio folio = new Folio(head, order);
         folios.put(head, folio);
         allocatedPages += 1L << order;
-        Live l = new Live(buf, folio, (long) OFFSET.get(buf), size, new int[] {1});
+        Live l = new Live(buf, buf.segment(), folio, (long) OFFSET.get(buf), size, new int[] {1});
         assertEquals(head * map.pageSize(), l.offset(), "offset of a new buffer");
         live.add(l);
         touched = folio;
@@ -225,7 +234,7 @@ final class PoolWorld implements World {
         assertEquals(1, b.refCnt(), "count of a new slice");
         assertEquals(parent.folio().head, (long) HEAD.get(b), "folio of a slice");
         parent.folio().refs++;
-        Live l = new Live(b, parent.folio(), parent.offset() + off, len, new int[] {1});
+        Live l = new Live(b, b.segment(), parent.folio(), parent.offset() + off, len, new int[] {1});
         live.add(l);
         touched = l.folio();
         probe(l, 0, (byte) (s.c() >>> 16)); // through the slice: the parent and its other slices must see it
@@ -263,6 +272,9 @@ final class PoolWorld implements World {
             default -> assertThrows(IllegalStateException.class, b::close);
         }
         assertEquals(0, b.refCnt(), "count of a released buffer after its misuse");
+        if (mode == PoolMode.CHECKED) { // the segment handed out before the release is revoked with it
+            assertThrows(IllegalStateException.class, () -> l.segment().get(ValueLayout.JAVA_BYTE, 0));
+        }
     }
 
     private void badSize(Step s) {
@@ -351,12 +363,8 @@ final class PoolWorld implements World {
     }
 
     @Override
-    public String describe(Step s) {
-        Op op = Op.values()[s.op()];
-        return switch (op) {
-            case ALLOCATE, TRY_ALLOCATE -> op + "(" + sizeOf(s) + " bytes)";
-            default -> op + "(live #" + s.a() + ", " + s.b() + ", " + s.c() + ")";
-        };
+    public String lastStep() {
+        return last;
     }
 
     @Override

@@ -19,8 +19,11 @@ interface World extends AutoCloseable {
     default void finish() throws Exception {
     }
 
-    /** The step as a reader would write it, for a failure report. */
-    String describe(Step step);
+    /**
+     * The last step applied, as performed and as a reader would write it (the world may have read an
+     * operation as another, an allocation as a release when the pool is half full, say), for a failure report.
+     */
+    String lastStep();
 
     /** Releases the real objects, whatever state a failure left them in. */
     @Override

@@ -8,6 +8,8 @@ import io.jdax.page.FolioOwners;
 import io.jdax.page.PageMap;
 import io.jdax.page.RefcountException;
 
+import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.function.Executable;
 
 /**
@@ -20,7 +22,7 @@ final class PageMapWorld implements World {
 
     enum Op implements WorldKind.Weighted {
         PREP(6), SPLIT(6), INC_REF(10), GET(6), TRY_GET(3), TRY_GET_FOLIO(4), PUT(12), PUT_REFS(4), INC_MAP(6),
-        DEC_MAP(5), PIN(5), UNPIN(5), ASSOCIATE(6), DISASSOCIATE(4), ADD_SHARE(3), IS_IDLE(2);
+        DEC_MAP(5), PIN(5), UNPIN(5), ASSOCIATE(6), DISASSOCIATE(4), ADD_SHARE(3), IS_IDLE(2), AWAIT_IDLE(2);
 
         private final int weight;
 
@@ -158,6 +160,17 @@ final class PageMapWorld implements World {
                 } else {
                     m.share[pfn] += delta;
                     assertEquals(m.share[pfn], pm.owners().addShare(pfn, delta), "share after addShare");
+                }
+            }
+            case AWAIT_IDLE -> {
+                // a zero timeout tests once: it must answer as isIdle does, and leave no waiter behind
+                if (pm.kind() != PageMap.Kind.DAX) {
+                    refused(IllegalStateException.class, () -> pm.awaitIdle(head, 0, TimeUnit.NANOSECONDS, null));
+                } else if (tail) {
+                    refused(IllegalArgumentException.class, () -> pm.awaitIdle(pfn, 0, TimeUnit.NANOSECONDS, null));
+                } else {
+                    assertEquals(m.ref[pfn] == 0, pm.awaitIdle(pfn, 0, TimeUnit.NANOSECONDS, null), "awaitIdle");
+                    assertEquals(0, pm.idleWaiterCount(pfn), "idle waiters after a timed-out wait");
                 }
             }
             case IS_IDLE -> {

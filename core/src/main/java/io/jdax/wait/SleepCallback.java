@@ -18,8 +18,15 @@ public interface SleepCallback {
     default void afterWake() {
     }
 
-    /** A callback that runs {@code before} before each sleep and {@code after} after it. */
+    /**
+     * A callback that runs {@code before} before each sleep and {@code after} after it.
+     *
+     * @throws NullPointerException naming the missing half: refused here, not at the first sleep, where it
+     *                              would end a wait with a bare exception long after the mistake
+     */
     static SleepCallback of(Runnable before, Runnable after) {
+        java.util.Objects.requireNonNull(before, "before");
+        java.util.Objects.requireNonNull(after, "after");
         return new SleepCallback() {
             @Override
             public void beforeSleep() {

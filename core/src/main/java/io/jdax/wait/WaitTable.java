@@ -54,6 +54,13 @@ import java.util.function.BooleanSupplier;
  *       {@link #wakeOne} for the same key (kernel: {@code put_unlocked_entry}).</li>
  * </ul>
  *
+ * <h2>Close</h2>
+ * {@link #close(String)} wakes every waiter of every key; a waiter whose condition is still false then throws
+ * {@link IllegalStateException} carrying the close's reason, and so does every later wait whose condition is
+ * false (it is tested once first, so a wait for something that already happened still succeeds). Close and
+ * enqueue are ordered like a wake and a wait: the closed mark is a volatile write before close reads the
+ * waiter counts, and a waiter reads it after its enqueue, so no waiter can stay parked on a closed table.
+ *
  * <p>Works with platform and virtual threads: waiting parks outside any monitor, and the bucket locks are
  * {@link ReentrantLock}s held only to link, unlink and wake nodes, so a parked virtual thread never pins
  * its carrier.
@@ -68,12 +75,14 @@ public final class WaitTable {
     private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle WAITING;
     private static final VarHandle WAKE_PENDING;
+    private static final VarHandle CLOSE_REASON;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             WAITING = lookup.findVarHandle(WaitTable.class, "waiting", int.class);
             WAKE_PENDING = lookup.findVarHandle(Waiter.class, "wakePending", boolean.class);
+            CLOSE_REASON = lookup.findVarHandle(WaitTable.class, "closeReason", String.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -84,6 +93,8 @@ public final class WaitTable {
     private final int[] waiterCounts;
     /** Waiters in the whole table: changed atomically (buckets have different locks), read lock-free. */
     private volatile int waiting;
+    /** Null while open; the reason given to the first {@link #close(String)}. */
+    private volatile String closeReason;
     private final int hashShift;
 
     /** A FIFO of waiters, so that wake-one goes to the longest-waiting exclusive waiter. */
@@ -259,6 +270,60 @@ public final class WaitTable {
         LockSupport.unpark(w.thread);
     }
 
+    /**
+     * Closes the table: wakes every waiter of every key; from now on a wait whose condition is false throws
+     * {@link IllegalStateException} with {@code reason} in its message instead of sleeping. Idempotent: a
+     * second close does nothing, and the first reason stays. Wakes still work (there is nobody to wake).
+     *
+     * @param reason what was closed, for the waiters' exception, e.g. "page map closed"
+     */
+    public void close(String reason) {
+        Objects.requireNonNull(reason, "reason");
+        if (!CLOSE_REASON.compareAndSet(this, (String) null, reason)) {
+            return;
+        }
+        // the CAS above is the volatile write that pairs with the waiters' enqueue: see the class comment
+        for (int index = 0; index < buckets.length; index++) {
+            if ((int) COUNTS.getVolatile(waiterCounts, index) == 0) {
+                continue;
+            }
+            Bucket bucket = buckets[index];
+            bucket.lock.lock();
+            try {
+                for (Waiter w = bucket.first; w != null; w = w.next) {
+                    unpark(w);
+                }
+            } finally {
+                bucket.lock.unlock();
+            }
+        }
+    }
+
+    /** Whether {@link #close(String)} was called. */
+    public boolean isClosed() {
+        return closeReason != null;
+    }
+
+    /**
+     * Called after a false condition test. On a closed table the wait cannot end by a wake: it throws, unless
+     * the close came after that test, when the condition is tested once more, since whatever the closer made
+     * true before closing must count (a close never turns a satisfied wait into a failure).
+     *
+     * @param closedBeforeTest whether the table was already closed before the test that found it false
+     * @return true if the re-test found the condition true
+     */
+    private boolean closedOrSatisfied(boolean closedBeforeTest, BooleanSupplier condition, long key1, long key2) {
+        String reason = closeReason;
+        if (reason == null) {
+            return false;
+        }
+        if (!closedBeforeTest && condition.getAsBoolean()) {
+            return true;
+        }
+        throw new IllegalStateException("wait table closed (" + reason + "): the wait on key (" + key1 + ", "
+                + key2 + ") can never be satisfied by a wake; its condition is still false");
+    }
+
     /** Waiters currently queued on exactly {@code key}, i.e. the pair {@code (key, 0)}. */
     public int waitersOn(long key) {
         return waitersOn(key, 0);
@@ -286,6 +351,7 @@ public final class WaitTable {
      * during the wait is remembered and re-asserted on return, as {@code Condition.awaitUninterruptibly} does.
      *
      * @param callback run around each sleep, or {@code null}
+     * @throws IllegalStateException if the table is {@linkplain #close(String) closed} while the condition is false
      */
     public void awaitUninterruptibly(long key, BooleanSupplier condition, SleepCallback callback) {
         awaitUninterruptibly(key, 0, false, condition, callback);
@@ -299,6 +365,7 @@ public final class WaitTable {
      * for what a caller that returns without taking the resource must do.
      *
      * @param callback run around each sleep, or {@code null}
+     * @throws IllegalStateException if the table is {@linkplain #close(String) closed} while the condition is false
      */
     public void awaitExclusive(long key1, long key2, BooleanSupplier condition, SleepCallback callback) {
         awaitUninterruptibly(key1, key2, true, condition, callback);
@@ -309,6 +376,7 @@ public final class WaitTable {
      * {@code timeout}; still uninterruptible. A wait that gives up with a wake handed to it passes the wake on.
      *
      * @return whether the condition held; false means the time ran out first
+     * @throws IllegalStateException if the table is {@linkplain #close(String) closed} while the condition is false
      */
     public boolean awaitExclusive(long key1, long key2, BooleanSupplier condition, long timeout, TimeUnit unit,
             SleepCallback callback) {
@@ -340,6 +408,7 @@ public final class WaitTable {
      * an interrupt ends it with {@link InterruptedException} and a cleared status.
      *
      * @param callback run around each sleep, or {@code null}
+     * @throws IllegalStateException if the table is {@linkplain #close(String) closed} while the condition is false
      */
     public void await(long key, BooleanSupplier condition, SleepCallback callback) throws InterruptedException {
         await(key, 0, false, condition, callback, Mode.INTERRUPTIBLE, 0);
@@ -349,6 +418,7 @@ public final class WaitTable {
      * Like {@link #await(long, BooleanSupplier, SleepCallback)}, giving up after {@code timeout}.
      *
      * @return whether the condition held; false means the time ran out first
+     * @throws IllegalStateException if the table is {@linkplain #close(String) closed} while the condition is false
      */
     public boolean await(long key, BooleanSupplier condition, long timeout, TimeUnit unit, SleepCallback callback)
             throws InterruptedException {
@@ -358,8 +428,12 @@ public final class WaitTable {
     private boolean await(long key1, long key2, boolean exclusive, BooleanSupplier condition,
             SleepCallback callback, Mode mode, long nanos) throws InterruptedException {
         Objects.requireNonNull(condition, "condition");
+        boolean closedBeforeTest = closeReason != null;
         if (condition.getAsBoolean()) {
             return true; // no enqueue, no lock: the common case for an idle folio
+        }
+        if (closedOrSatisfied(closedBeforeTest, condition, key1, key2)) {
+            return true;
         }
         if (mode.timed && nanos <= 0) {
             // nothing to wait for, and no deadline to compute: now + a huge negative timeout would overflow
@@ -384,9 +458,10 @@ public final class WaitTable {
                     // atomically, so that a wake handed now is either in hand or still pending on the node
                     wakeInHand = (boolean) WAKE_PENDING.getAndSet(self, false);
                 }
+                closedBeforeTest = closeReason != null;
                 satisfied = condition.getAsBoolean(); // a throw here leaves the wake in hand: passed on
                 wakeInHand = false; // the test used it: a false answer means another thread took the resource
-                if (satisfied) {
+                if (satisfied || (satisfied = closedOrSatisfied(closedBeforeTest, condition, key1, key2))) {
                     return true;
                 }
                 if (mode.interruptible && Thread.interrupted()) {

@@ -88,7 +88,7 @@ class WaitTableExclusiveTest {
             }
             over.set(true);
             for (long[] key : keys) {
-                assertEquals(1, table.wakeAll(key[0], key[1]));
+                table.wakeAll(key[0], key[1]); // a waiter still retesting after an earlier wake may not need it
             }
             CompletableFuture.allOf(waits).get();
         });
@@ -230,6 +230,39 @@ class WaitTableExclusiveTest {
             assertFalse(table.awaitExclusive(6, 6, () -> false, 1, java.util.concurrent.TimeUnit.MILLISECONDS, null));
             assertTrue(Thread.interrupted(), "uninterruptible: the interrupt neither ends the wait nor is lost");
             assertEquals(0, table.waitersOn(6, 6));
+        });
+    }
+
+    @Test
+    void aWakeHandedAfterTheLastTestOfAWaitThatTimesOutIsPassedOn() {
+        // the first waiter's last condition test is where the release and its wake-one land: the wake is
+        // handed to it after that test said "taken", then its deadline passes; the wake must move on
+        assertTimeoutPreemptively(LIMIT, () -> {
+            WaitTable table = new WaitTable();
+            EntryLock lock = new EntryLock();
+            AtomicInteger firstTests = new AtomicInteger();
+            CompletableFuture<Void> second = start(() -> {
+                while (table.waitersOn(3, 3) == 0) {
+                    Thread.onSpinWait(); // queue behind the first waiter
+                }
+                table.awaitExclusive(3, 3, lock.tryLock(), null);
+            });
+            boolean got = table.awaitExclusive(3, 3, () -> {
+                if (firstTests.incrementAndGet() == 2) { // the test made after enqueueing
+                    try {
+                        while (table.waitersOn(3, 3) != 2) {
+                            Thread.sleep(1);
+                        }
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    lock.unlock(table, 3, 3); // hands the wake to this, the first, waiter
+                }
+                return false;
+            }, 1, java.util.concurrent.TimeUnit.NANOSECONDS, null);
+            assertFalse(got);
+            second.get(); // only the passed-on wake can release it
+            assertTrue(lock.locked.get());
         });
     }
 }

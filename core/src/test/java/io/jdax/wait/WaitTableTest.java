@@ -138,4 +138,13 @@ class WaitTableTest {
             }
         });
     }
+
+    @Test
+    void aSleepCallbackWithAMissingHalfIsRefusedWhenBuilt() {
+        Runnable nothing = () -> { };
+        NullPointerException e = assertThrows(NullPointerException.class, () -> SleepCallback.of(null, nothing));
+        assertEquals("before", e.getMessage());
+        e = assertThrows(NullPointerException.class, () -> SleepCallback.of(nothing, null));
+        assertEquals("after", e.getMessage());
+    }
 }

@@ -8,9 +8,11 @@ import static io.jdax.catalogue.Row.of;
 import io.jdax.device.DeviceDax;
 import io.jdax.device.PinnedRange;
 import io.jdax.memory.Region;
+import io.jdax.wait.SleepCallback;
 import io.jdax.wait.WaitTable;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** Misuses of device DAX, its view groups and pins (io.jdax.device), and of wait tables (io.jdax.wait). */
@@ -72,6 +74,18 @@ final class DeviceRows {
                         env -> env.device.close(), env -> env.device.stats()),
                 of("pin-range-long-term-dax", "PinnedRange.pin(daxMap, 0, 4096, true)", iae, List.of("long-term"),
                         env -> env.dax.incRef(0), env -> PinnedRange.pin(env.dax, 0, 4096, true)),
+                of("wait-on-closed-table", "table.await(7, () -> false, 1, SECONDS, null) after table.close(reason)",
+                        ise, List.of("device gone", 7), env -> env.waits.close("device gone"),
+                        env -> env.waits.await(7, () -> false, 1, TimeUnit.SECONDS, null)),
+                of("wait-untimed-on-closed-table", "table.awaitUninterruptibly(7, () -> false, null) after close",
+                        ise, List.of("device gone", 7), env -> env.waits.close("device gone"),
+                        env -> env.waits.awaitUninterruptibly(7, () -> false, null)),
+                of("wait-close-no-reason", "table.close(null)", NullPointerException.class, List.of("reason"),
+                        NOTHING, env -> env.waits.close(null)),
+                of("sleep-callback-no-before", "SleepCallback.of(null, after)", NullPointerException.class,
+                        List.of("before"), NOTHING, env -> SleepCallback.of(null, () -> { })),
+                of("sleep-callback-no-after", "SleepCallback.of(before, null)", NullPointerException.class,
+                        List.of("after"), NOTHING, env -> SleepCallback.of(() -> { }, null)),
                 of("wait-buckets-not-power", "new WaitTable(100)", iae, List.of(100), NOTHING, env -> new WaitTable(100)),
                 of("wait-buckets-zero", "new WaitTable(0)", iae, List.of(0), NOTHING, env -> new WaitTable(0)),
                 of("wait-buckets-too-many", "new WaitTable(1 << 17)", iae, List.of(1 << 17), NOTHING,

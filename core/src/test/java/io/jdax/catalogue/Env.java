@@ -81,6 +81,7 @@ final class Env implements AutoCloseable {
         if (view != null) {
             s.append("view ").append(view.isOpen()).append('\n');
         }
+        s.append("waits ").append(waits.isClosed()).append(' ').append(waits.waitersOn(7)).append('\n');
         s.append("files ").append(files()).append('\n');
         return s.toString();
     }

@@ -23,7 +23,8 @@ class OpenMisuseTest {
 
     /** The ids of the open rows, as in docs/bad-input.md. */
     static final List<String> IDS = List.of("pool-limit-below-page", "alloc-limit-below-page",
-            "retain-after-close-fast", "retain-after-close-checked", "put-below-mapcount", "put-refs-below-mapcount");
+            "retain-after-close-fast", "retain-after-close-checked", "put-below-mapcount", "put-refs-below-mapcount",
+            "pool-stripes-negative");
 
     @Test
     @Disabled("open: limitBytes(100) rounds down to a limit of 0 pages; build() accepts it and every allocation"
@@ -75,6 +76,16 @@ class OpenMisuseTest {
                     env.dax.get(5);
                     env.dax.incMapCount(5);
                 }, env -> env.dax.putRefs(5, 2)));
+    }
+
+    @Test
+    @Disabled("open: BufferPool.builder().cacheStripes(-2) is accepted (build() treats any negative count as"
+            + " \"unset\" and picks the default); BuddyAllocator.builder(r).cacheStripes(-2) is refused")
+    void negativeCacheStripesAreRejected() throws Exception {
+        BadInputCatalogueTest.check(of("pool-stripes-negative",
+                "BufferPool.builder().capacity(1 MiB).cacheStripes(-2).build()", IllegalArgumentException.class,
+                List.of(-2), NOTHING, env -> env.extra.add(BufferPool.builder().capacity(MiB).cacheStripes(-2)
+                        .build())));
     }
 
     private static Row retainAfterClose() {

@@ -9,6 +9,7 @@ import io.jdax.device.PinnedRange;
 import io.jdax.memory.Region;
 import io.jdax.page.FolioOwners;
 import io.jdax.page.PageMap;
+import io.jdax.page.RangePins;
 import io.jdax.page.RefcountException;
 
 import java.util.List;
@@ -47,6 +48,13 @@ final class PageRows {
                         env -> env.dax.pages(1000, 25)),
                 of("pages-count-overflow", "map.pages(1, Long.MAX_VALUE)", ioobe, List.of(Long.MAX_VALUE), NOTHING,
                         env -> env.dax.pages(1, Long.MAX_VALUE)),
+                of("pages-count-negative", "map.pages(0, -1)", ioobe, List.of(-1), NOTHING, env -> env.dax.pages(0, -1)),
+                of("map-page-size-larger-than-region", "PageMap.dax(1 MiB region, 1 TiB)", iae,
+                        List.of(1L << 40, 1L << 20), NOTHING, env -> {
+                            try (Region r = Region.anonymous(MiB)) {
+                                PageMap.dax(r, 1L << 40);
+                            }
+                        }),
                 of("get-at-zero", "map.get(5) of an idle folio", rce, List.of(5, "0"), NOTHING, env -> env.dax.get(5)),
                 of("put-at-zero", "map.put(5) of an idle folio", rce, List.of(5), NOTHING, env -> env.dax.put(5)),
                 of("put-refs-too-many", "map.putRefs(5, 3) with refcount 1", rce, List.of(5, 3), ref5,
@@ -55,6 +63,14 @@ final class PageRows {
                 of("put-refs-negative", "map.putRefs(5, -3)", iae, List.of(-3), ref5, env -> env.dax.putRefs(5, -3)),
                 of("refcount-overflow", "map.getRefs(5, MAX_REFCOUNT) with refcount 1", rce, List.of(5, "limit", PageMap.MAX_REFCOUNT),
                         ref5, env -> env.dax.getRefs(5, PageMap.MAX_REFCOUNT)),
+                of("get-refs-overflow", "map.getRefs(5, Integer.MAX_VALUE) with refcount 1", rce,
+                        List.of(5, Integer.MAX_VALUE, "limit"), ref5, env -> env.dax.getRefs(5, Integer.MAX_VALUE)),
+                of("put-refs-min", "map.putRefs(5, Integer.MIN_VALUE)", iae, List.of(Integer.MIN_VALUE), ref5,
+                        env -> env.dax.putRefs(5, Integer.MIN_VALUE)),
+                of("mapcount-tail", "map.incMapCount(9) of a tail page", iae, List.of(9, "tail"), large8,
+                        env -> env.dax.incMapCount(9)),
+                of("folio-bytes-tail", "map.folioBytes(9) of a tail page", iae, List.of(9, "tail"), large8,
+                        env -> env.dax.folioBytes(9)),
                 of("incref-tail", "map.incRef(9) of a tail page", iae, List.of(9, "tail"), large8,
                         env -> env.dax.incRef(9)),
                 of("order-of-tail", "map.order(10) of a tail page", iae, List.of(10, "tail"), large8,
@@ -94,6 +110,18 @@ final class PageRows {
                         env -> env.dax.pins().unpin(5)),
                 of("pin-range-length-zero", "PinnedRange.pin(map, 0, 0, false)", iae, List.of(0), ref5,
                         env -> PinnedRange.pin(env.dax, 0, 0, false)),
+                of("pin-range-negative-length", "PinnedRange.pin(map, 0, -5, false)", iae, List.of(-5), ref5,
+                        env -> PinnedRange.pin(env.dax, 0, -5, false)),
+                of("pin-range-overflow", "PinnedRange.pin(map, 4096, Long.MAX_VALUE, false)", ioobe,
+                        List.of(Long.MAX_VALUE), NOTHING, env -> PinnedRange.pin(env.dax, 4096, Long.MAX_VALUE, false)),
+                of("pin-range-no-fault-in", "RangePins.pin(map, 0, 4096, false, null)", NullPointerException.class,
+                        List.of("faultIn"), env -> env.dax.incRef(0),
+                        env -> RangePins.pin(env.dax, 0, 4096, false, null)),
+                of("unpin-after-close", "map.pins().unpin(h) after map.close()", ise, List.of("closed"),
+                        ref5.then(env -> env.dax.pins().pin(5, false)).then(env -> env.dax.close()),
+                        env -> env.dax.pins().unpin(5)),
+                of("wait-no-unit", "map.awaitIdle(5, 1, null, null)", NullPointerException.class, List.of("unit"), ref5,
+                        env -> env.dax.awaitIdle(5, 1, null, null)),
                 of("pin-range-past-end", "PinnedRange.pin(map, 4 MiB - 4096, 8192, false)", ioobe,
                         List.of(4 * MiB - 4096), NOTHING, env -> PinnedRange.pin(env.dax, 4 * MiB - 4096, 8192, false)),
                 of("owner-mapping-zero", "owners().associate(5, 0, 0, false)", iae, List.of("mapping id 0"), ref5,
@@ -128,6 +156,9 @@ final class PageRows {
                 of("owner-index-too-large", "owners().associate(5, 7, MAX_INDEX + 1, false)", iae,
                         List.of(FolioOwners.MAX_INDEX + 1), NOTHING,
                         env -> env.dax.owners().associate(5, 7, FolioOwners.MAX_INDEX + 1, false)),
+                of("share-overflow", "owners().addShare(8, Long.MAX_VALUE) of a folio shared by 2", ise,
+                        List.of(8, Long.MAX_VALUE, "overflow"), shared8,
+                        env -> env.dax.owners().addShare(8, Long.MAX_VALUE)),
                 of("owner-of-tail", "owners().associate(9, 7, 0, false) of a tail page", iae, List.of(9, "tail"),
                         large8, env -> env.dax.owners().associate(9, 7, 0, false)),
                 of("map-after-close", "map.get(5) after map.close()", ise, List.of("closed"), env -> env.dax.close(),

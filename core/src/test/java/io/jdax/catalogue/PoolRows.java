@@ -62,6 +62,15 @@ final class PoolRows {
                         env -> env.pool.close(), env -> env.pool.allocator().verify()),
                 of("alloc-allocate-after-close", "pool.allocator().allocate(0) after pool.close()", ise,
                         List.of("closed"), env -> env.pool.close(), env -> env.pool.allocator().allocate(0)),
+                of("pool-capacity-not-page-multiple", "BufferPool.builder().capacity(5000).build()", iae,
+                        List.of(5000, 4096), NOTHING, env -> BufferPool.builder().capacity(5000).build()),
+                of("pool-checked-limit-reached", "allocate(1) of a CHECKED pool at its checkedBufferLimit(1)", ise,
+                        List.of("at most 1"), env -> {
+                            BufferPool p = BufferPool.builder().capacity(MiB).mode(PoolMode.CHECKED)
+                                    .checkedBufferLimit(1).build();
+                            env.extra.add(p);
+                            env.extra.add(p.allocate(1));
+                        }, env -> ((BufferPool) env.extra.getFirst()).allocate(1)),
                 of("alloc-max-order", "BuddyAllocator.builder(r).maxOrder(64)", iae, List.of(64), NOTHING,
                         env -> BuddyAllocator.builder(env.region).maxOrder(64)),
                 of("alloc-limit-zero", "BuddyAllocator.builder(r).limitBytes(0)", iae, List.of(0), NOTHING,
@@ -78,6 +87,8 @@ final class PoolRows {
         Stream<Row> buffers = Stream.of(
                 of("buffer-size-zero", "pool.allocate(0)", iae, List.of(0), NOTHING, env -> env.pool.allocate(0)),
                 of("buffer-size-negative", "pool.allocate(-1)", iae, List.of(-1), NOTHING, env -> env.pool.allocate(-1)),
+                of("buffer-size-min", "pool.allocate(Long.MIN_VALUE)", iae, List.of(Long.MIN_VALUE), NOTHING,
+                        env -> env.pool.allocate(Long.MIN_VALUE)),
                 of("buffer-size-too-large", "pool.allocate(maxBufferSize() + 1)", iae, List.of(4 * MiB + 1), NOTHING,
                         env -> env.pool.allocate(env.pool.maxBufferSize() + 1)),
                 of("pool-exhausted", "pool.allocate(4 MiB) with 5000 bytes held", OutOfPagesException.class,
@@ -96,6 +107,8 @@ final class PoolRows {
                 of("slice-past-end", "buf.slice(4990, 20)", ioobe, List.of(4990, 20, 5000), held,
                         env -> env.buf.slice(4990, 20)),
                 of("slice-length-zero", "buf.slice(0, 0)", ioobe, List.of(5000), held, env -> env.buf.slice(0, 0)),
+                of("slice-length-overflow", "buf.slice(0, Long.MAX_VALUE)", ioobe, List.of(Long.MAX_VALUE), held,
+                        env -> env.buf.slice(0, Long.MAX_VALUE)),
                 of("slice-overflow", "buf.slice(Long.MAX_VALUE, 2)", ioobe, List.of(Long.MAX_VALUE), held,
                         env -> env.buf.slice(Long.MAX_VALUE, 2)),
                 of("release-after-close", "buf.release() after its pool closed", ise, List.of("pool was closed"),

@@ -11,6 +11,8 @@ module io.jdax {
     exports io.jdax.page;
     exports io.jdax.wait;
     exports io.jdax.alloc;
+    exports io.jdax.slab;
     exports io.jdax.pool;
     exports io.jdax.device;
+    exports io.jdax.mapping;
 }

@@ -4,6 +4,7 @@ import static io.jdax.internal.PageDescriptor.NIL;
 import static io.jdax.internal.PageDescriptor.buddyOrderBits;
 import static io.jdax.internal.PageDescriptor.info;
 import static io.jdax.internal.PageDescriptor.isBuddy;
+import static io.jdax.internal.PageDescriptor.isSlab;
 import static io.jdax.internal.PageDescriptor.isTail;
 import static io.jdax.internal.PageDescriptor.refcount;
 
@@ -61,6 +62,7 @@ final class AllocatorVerifier {
                 require(pfn + (1L << order) <= map.nrPages(), "free block " + pfn + " of order " + order + " passes the end");
                 for (long p = pfn; p < pfn + (1L << order); p++) {
                     require(refcount(memmap, p) == 0, "page " + p + " of free block " + pfn + " has a reference");
+                    require(!isSlab(info(memmap, p)), "page " + p + " of free block " + pfn + " is marked as a slab");
                     claim(p, "free block " + pfn);
                 }
                 if (order < free.maxOrder()) {
@@ -107,6 +109,8 @@ final class AllocatorVerifier {
         require(map.refCount(head) == 0, "folio " + head + " cached in " + where + " has refcount "
                 + map.refCount(head));
         for (long p = head; p < head + (1L << order); p++) {
+            require(!isSlab(info(memmap, p)), "page " + p + " of folio " + head + " cached in " + where
+                    + " is marked as a slab");
             claim(p, "cached folio " + head + " (" + where + ")");
         }
         return 1L << order;

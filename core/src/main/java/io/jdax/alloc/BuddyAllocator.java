@@ -15,6 +15,7 @@ import io.jdax.page.PageMap;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -23,11 +24,16 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>{@link #allocate(int) allocate(order)} hands out a folio of {@code 2^order} pages, prepped as a compound
  * folio when {@code order > 0}, with refcount 1: the caller owns that reference, shares it with
- * {@link PageMap#get} and gives it back with {@link PageMap#put}; the last put returns the folio. Orders 0 to
- * 3 and the PMD order go through striped caches ({@link FolioCache}) with no global lock on the fast path; a
+ * {@link PageMap#get} and gives it back with {@link PageMap#put}; the last put returns the folio. Every order
+ * up to the PMD order goes through striped caches ({@link FolioCache}) with no global lock on the fast path; a
  * stripe that overflows or runs dry trades half a stack with a shared {@link FolioDepot} of ready folios, and
- * only a full or empty depot sends it to the zone. Other orders take the zone lock directly. Lock order: a
- * stripe, then a depot, then the zone.
+ * only a full or empty depot sends it to the zone. Cached folios keep their compound layout, so an
+ * allocation served from a cache is a pop and a refcount store, whatever the order. Orders 0 to 3 (kernel:
+ * the per-CPU page orders) are bounded per stripe by folio count; the larger ones, 4 to the PMD order, also
+ * by a byte budget shared by all stripes ({@link Builder#largeFolioCacheBytes}), counted on every folio that
+ * enters or leaves their caches: a released large folio that does not fit the budget is split and merged at
+ * once. Orders above the PMD order take the zone lock directly. Lock order: a stripe, then a depot, then the
+ * zone.
  * When the zone cannot serve a request, every cache is drained back (its folios split and merged) and the
  * request is tried once more before it fails: failure is an exception or an empty result, never a wait.
  *
@@ -36,10 +42,17 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class BuddyAllocator implements AutoCloseable {
 
-    /** Orders with a cache, where the max order reaches them (kernel: the pcp orders 0..3 and the THP order). */
-    private static final int[] CACHED_ORDERS = {0, 1, 2, 3, PageMap.PMD_ORDER};
-    /** Folios per stripe for each of {@link #CACHED_ORDERS}; refills and drains move half. */
-    private static final int[] CACHE_CAPACITY = {64, 32, 16, 8, 2};
+    /** Orders with a cache, where the max order reaches them: every order up to the PMD (THP) order. */
+    private static final int[] CACHED_ORDERS = {0, 1, 2, 3, 4, 5, 6, 7, 8, PageMap.PMD_ORDER};
+    /**
+     * Folios per stripe for each of {@link #CACHED_ORDERS}: 64 pages' worth, at least 2; refills and drains
+     * move half, except for the large orders, which move one at a time (each is counted in the byte budget).
+     */
+    private static final int[] CACHE_CAPACITY = {64, 32, 16, 8, 4, 2, 2, 2, 2, 2};
+    /** First order whose cached folios count against the large-folio byte budget (above the pcp orders). */
+    private static final int FIRST_LARGE_ORDER = 4;
+    /** Default large-folio cache budget: this fraction of the region. */
+    private static final int DEFAULT_LARGE_CACHE_SHIFT = 3;
 
     private final PageMap map;
     private final MemorySegment memmap;
@@ -52,6 +65,9 @@ public final class BuddyAllocator implements AutoCloseable {
     private final int[] batch;            // cache slot -> folios per refill or drain
     private final int[] slotOrder;        // cache slot -> order
     private final LongAdder failures = new LongAdder();
+    private final long largeCacheLimitPages;
+    /** Pages in cached folios of the large orders (stripes and depots): reserved before a folio enters. */
+    private final AtomicLong largeCachedPages = new AtomicLong();
     private volatile boolean closed;
 
     private BuddyAllocator(Builder b) {
@@ -61,6 +77,8 @@ public final class BuddyAllocator implements AutoCloseable {
         this.maxOrder = Math.min(b.maxOrder, 63 - Long.numberOfLeadingZeros(map.nrPages()));
         long limit = b.limitBytes == Long.MAX_VALUE ? Long.MAX_VALUE : b.limitBytes >>> map.pageShift();
         this.zone = new Zone(memmap, map.nrPages(), maxOrder, limit);
+        long budget = b.largeCacheBytes >= 0 ? b.largeCacheBytes : b.region.byteSize() >>> DEFAULT_LARGE_CACHE_SHIFT;
+        this.largeCacheLimitPages = budget >>> map.pageShift();
         this.cacheSlot = new int[maxOrder + 1];
         Arrays.fill(cacheSlot, -1);
         int[] capacity = new int[CACHED_ORDERS.length];
@@ -77,7 +95,7 @@ public final class BuddyAllocator implements AutoCloseable {
         this.batch = new int[slots];
         int maxBatch = 1;
         for (int s = 0; s < slots; s++) {
-            batch[s] = Math.max(1, capacity[s] / 2);
+            batch[s] = orders[s] >= FIRST_LARGE_ORDER ? 1 : Math.max(1, capacity[s] / 2);
             maxBatch = Math.max(maxBatch, batch[s]);
         }
         this.cache = slots == 0 ? null : new FolioCache(b.cacheStripes, Arrays.copyOf(capacity, slots), maxBatch);
@@ -103,6 +121,7 @@ public final class BuddyAllocator implements AutoCloseable {
         private int maxOrder = PageMap.PUD_ORDER;
         private long limitBytes = Long.MAX_VALUE;
         private int cacheStripes = defaultStripes();
+        private long largeCacheBytes = -1; // default: a fraction of the region
 
         private Builder(Region region) {
             this.region = Objects.requireNonNull(region, "region");
@@ -146,6 +165,20 @@ public final class BuddyAllocator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Bytes of cached folios of orders 4 up to the PMD order, all stripes together, rounded down to pages
+         * (default: an eighth of the region); 0 caches none of them, so every such allocation splits and
+         * preps, and every release splits and merges. Cached folios count against {@link #limitBytes} and
+         * are drained before an allocation fails.
+         */
+        public Builder largeFolioCacheBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("large folio cache bytes must be >= 0: " + bytes);
+            }
+            this.largeCacheBytes = bytes;
+            return this;
+        }
+
         public BuddyAllocator build() {
             return new BuddyAllocator(this);
         }
@@ -159,6 +192,34 @@ public final class BuddyAllocator implements AutoCloseable {
     /** Largest order served. */
     public int maxOrder() {
         return maxOrder;
+    }
+
+    /** The byte budget of cached folios of orders 4 up to the PMD order (see the builder). */
+    public long largeFolioCacheBytes() {
+        return largeCacheLimitPages << map.pageShift();
+    }
+
+    private static boolean isLarge(int order) {
+        return order >= FIRST_LARGE_ORDER;
+    }
+
+    /** Reserves room in the large-folio budget for {@code pages}; false if they do not fit. */
+    private boolean reserveLarge(long pages) {
+        long now = largeCachedPages.get();
+        for (;;) {
+            if (pages > largeCacheLimitPages - now) {
+                return false;
+            }
+            long witness = largeCachedPages.compareAndExchange(now, now + pages);
+            if (witness == now) {
+                return true;
+            }
+            now = witness;
+        }
+    }
+
+    private void unreserveLarge(long pages) {
+        largeCachedPages.addAndGet(-pages);
     }
 
     // ------------------------------------------------------------------ allocation
@@ -194,7 +255,9 @@ public final class BuddyAllocator implements AutoCloseable {
                 long pfn;
                 try {
                     pfn = s.pop(slot);
-                    if (pfn == NIL) {
+                    if (pfn != NIL && isLarge(order)) {
+                        unreserveLarge(1L << order); // leaves the cache
+                    } else if (pfn == NIL) {
                         pfn = refill(s, slot, order);
                     }
                     if (pfn != NIL) {
@@ -234,6 +297,9 @@ public final class BuddyAllocator implements AutoCloseable {
      */
     private long refill(Stripe s, int slot, int order) {
         int n = depots[slot].take(s.scratch, batch[slot]);
+        if (n > 0 && isLarge(order)) {
+            unreserveLarge(1L << order); // large orders move one at a time: the one taken leaves the cache
+        }
         if (n == 0) {
             n = zone.takeBatch(order, s.scratch, batch[slot]);
             if (n == 0) {
@@ -256,7 +322,8 @@ public final class BuddyAllocator implements AutoCloseable {
         long info = info(memmap, head);
         int order = isHead(info) ? folioOrderBits(info(memmap, head + 1)) : 0;
         int slot = cacheSlot[order]; // order <= maxOrder: every folio here came from this allocator
-        if (slot >= 0 && !closed) {
+        boolean large = isLarge(order);
+        if (slot >= 0 && !closed && (!large || reserveLarge(1L << order))) {
             Stripe s = cache.lockAny();
             if (s != null) {
                 try {
@@ -274,16 +341,23 @@ public final class BuddyAllocator implements AutoCloseable {
                     s.unlock();
                 }
             }
+            if (large) {
+                unreserveLarge(1L << order); // every stripe busy: the folio goes to the zone after all
+            }
         }
         layout.splitOwned(head);
         zone.give(head, order);
     }
 
+    /** Cached folios leaving the caches for the zone: split, merged, and off the large-folio budget. */
     private void toZone(long[] folios, int n, int order) {
         for (int i = 0; i < n; i++) {
             layout.splitOwned(folios[i]);
         }
         zone.giveBatch(folios, order, n);
+        if (isLarge(order)) {
+            unreserveLarge((long) n << order);
+        }
     }
 
     /** Returns every cached folio (stripes and depots) to the zone, merging it: on pressure, close, or when asked. */
@@ -353,8 +427,15 @@ public final class BuddyAllocator implements AutoCloseable {
                     cached += (long) s.size(slot) << slotOrder[slot];
                 }
             }
+            long large = 0;
             for (int slot = 0; slot < depots.length; slot++) {
                 cached += (long) depots[slot].size() << slotOrder[slot];
+                if (isLarge(slotOrder[slot])) {
+                    large += (long) depots[slot].size() << slotOrder[slot];
+                    for (int i = 0; i < stripes; i++) {
+                        large += (long) cache.stripe(i).size(slot) << slotOrder[slot];
+                    }
+                }
             }
             allocations += zone.directAllocations();
             long[] blocks = zone.freeBlocks();
@@ -364,6 +445,7 @@ public final class BuddyAllocator implements AutoCloseable {
             }
             long allocated = zone.takenPages() - cached;
             if (verify) {
+                requireLargeBudget(large);
                 new AllocatorVerifier(map, memmap, zone.freeArea(), cache, depots, slotOrder).check(free, cached,
                         allocated);
             }
@@ -377,6 +459,15 @@ public final class BuddyAllocator implements AutoCloseable {
             for (int i = stripes - 1; i >= 0; i--) {
                 cache.stripe(i).unlock();
             }
+        }
+    }
+
+    /** The large-order caches hold what their budget counts, and no more than the budget. */
+    private void requireLargeBudget(long large) {
+        long counted = largeCachedPages.get();
+        if (large != counted || large > largeCacheLimitPages) {
+            throw new IllegalStateException("allocator invariant broken: large-order caches hold " + large
+                    + " pages; their budget counts " + counted + " of at most " + largeCacheLimitPages);
         }
     }
 

@@ -6,9 +6,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * Small-order folio caches in front of the zone (kernel: the per-CPU page lists, {@code struct per_cpu_pages}),
- * striped instead of per-thread: a fixed number of stripes, picked by hashing the thread id, each a bounded
- * stack per cached order. Memory does not grow with the number of threads, so a million virtual threads
+ * Folio caches in front of the zone (kernel: the per-CPU page lists, {@code struct per_cpu_pages}, which cover
+ * orders 0 to 3 and the THP order; here every order up to the PMD order), striped instead of per-thread: a
+ * fixed number of stripes, picked by hashing the thread id, each a bounded stack per cached order. Memory does not grow with the number of threads, so a million virtual threads
  * cost what two platform threads cost (DESIGN.md house style 7, Netty PR #13075).
  *
  * <p>A stripe is guarded by a try-lock that the fast path never waits for: a thread that finds its stripe

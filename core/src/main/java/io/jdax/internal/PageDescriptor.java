@@ -24,16 +24,19 @@ import java.lang.invoke.VarHandle;
  *  +---+------------------------------+----------------------------------------------+
  *
  *  info (kernel: page->flags and page->compound_head in one word, so that page_folio() is one load)
- *   63                                          16 15   11 10    6 5   4   3   2   1   0
- *  +----------------------------------------------+-------+-------+-------+---+---+---+---+
- *  | link: head pfn of a TAIL page, else 0        | buddy | folio | spare |HWP|BDY|TL |HD |
- *  |                                              | order | order |       |   |   |   |   |
- *  +----------------------------------------------+-------+-------+-------+---+---+---+---+
+ *   63                                          16 15   11 10    6   5   4   3   2   1   0
+ *  +----------------------------------------------+-------+-------+---+---+---+---+---+---+
+ *  | link: head pfn of a TAIL page, else 0        | buddy | folio |spr|SLB|HWP|BDY|TL |HD |
+ *  |                                              | order | order |   |   |   |   |   |   |
+ *  +----------------------------------------------+-------+-------+---+---+---+---+---+---+
  *   HD   PG_head: first page of a compound folio
  *   TL   tail page; link holds the head pfn (kernel: compound_head = head + 1, bit 0 = tail)
  *   BDY  PageBuddy: first page of a free block in the buddy allocator; "buddy order" is its order
  *        (kernel: page->private)
  *   HWP  PG_hwpoison: memory failure reported for this page
+ *   SLB  PageSlab: head page of an allocated folio that a slab allocator carves into objects; while set,
+ *        the head's mapping slot holds the slab's size class and its index slot the slab's id
+ *        (kernel: folio->slab_cache)
  *   folio order: meaningful on page[1] of a large folio only (kernel: folio->_flags_1 &amp; 0xff)
  * </pre>
  *
@@ -75,7 +78,8 @@ public final class PageDescriptor {
     public static final long TAIL = HEAD << 1;
     public static final long BUDDY = TAIL << 1;
     public static final long HWPOISON = BUDDY << 1;
-    private static final int FLAG_BITS = 6; // 4 used, 2 spare
+    public static final long SLAB = HWPOISON << 1;
+    private static final int FLAG_BITS = 6; // 5 used, 1 spare
     public static final int ORDER_BITS = 5;
     public static final int FOLIO_ORDER_SHIFT = FLAG_BITS;
     public static final int BUDDY_ORDER_SHIFT = FOLIO_ORDER_SHIFT + ORDER_BITS;
@@ -295,6 +299,39 @@ public final class PageDescriptor {
 
     public static void setPrevFree(MemorySegment memmap, long pfn, long prev) {
         setIndex(memmap, pfn, prev);
+    }
+
+    // ---- slab folios (kernel: PageSlab, folio->slab_cache); the slot writes are the slab allocator's own
+
+    public static boolean isSlab(long info) {
+        return (info & SLAB) != 0;
+    }
+
+    /**
+     * Marks the head of an allocated folio as a slab of size class {@code sizeClass} with id {@code slabId}.
+     * The slots first, the flag last with a release store: whoever sees the flag (acquire) sees the slots.
+     */
+    public static void markSlab(MemorySegment memmap, long head, long sizeClass, long slabId) {
+        setMapping(memmap, head, sizeClass);
+        setIndex(memmap, head, slabId);
+        setInfo(memmap, head, info(memmap, head) | SLAB);
+    }
+
+    /** Clears a slab mark: the flag first, then the slots, leaving the head as its allocator handed it out. */
+    public static void clearSlab(MemorySegment memmap, long head) {
+        setInfo(memmap, head, info(memmap, head) & ~SLAB);
+        setMapping(memmap, head, 0);
+        setIndex(memmap, head, 0);
+    }
+
+    /** Size class of a slab folio (valid while {@link #isSlab} holds for its head). */
+    public static long slabClass(MemorySegment memmap, long head) {
+        return mapping(memmap, head);
+    }
+
+    /** Id of a slab folio (valid while {@link #isSlab} holds for its head). */
+    public static long slabId(MemorySegment memmap, long head) {
+        return index(memmap, head);
     }
 
     /** Whole-descriptor reset to the state of a fresh page: used when a page map is created or verified. */

@@ -44,6 +44,11 @@ final class IdleWaits {
         return table.await(checked(head), idle(head), timeout, unit, callback);
     }
 
+    /** Wakes every waiter; those whose folio is still busy throw with {@code reason}. */
+    void close(String reason) {
+        table.close(reason);
+    }
+
     int waitersOn(long head) {
         return table.waitersOn(checked(head));
     }
@@ -57,7 +62,12 @@ final class IdleWaits {
     private BooleanSupplier idle(long head) {
         return () -> {
             map.checkOpen();
-            return refcount(memmap, head) == 0;
+            try {
+                return refcount(memmap, head) == 0;
+            } catch (IllegalStateException descriptorsFreed) { // the map closed after the check above
+                map.checkOpen();
+                throw descriptorsFreed;
+            }
         };
     }
 }

@@ -534,6 +534,10 @@ public final class PageMap implements AutoCloseable {
             }
             closed = true;
         }
+        if (idleWaiters != null) {
+            // nobody may stay parked on a folio of a map that is gone (kernel: no waiter outlives its pgmap)
+            idleWaiters.close(this + " was closed while a thread waited for one of its folios to become idle");
+        }
         region.detach(this);
         arena.close();
     }

@@ -1,25 +1,19 @@
 package io.jdax.pool;
 
-import io.jdax.alloc.AllocatorStats;
 import io.jdax.alloc.BuddyAllocator;
 import io.jdax.alloc.OutOfPagesException;
 import io.jdax.memory.Region;
 import io.jdax.page.PageMap;
 
-import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.Cleaner;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiFunction;
 
 /**
  * A pool of off-heap buffers: the face of jdax most users see.
@@ -41,13 +35,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * the memory. A later access through a leaked CHECKED buffer throws {@link IllegalStateException}, as does one
  * through a FAST buffer when the pool made its own region; a FAST buffer over a region you supplied still
  * reaches that region, which stays yours and open.
+ *
+ * <p>Close may race any other call on the pool or its buffers; each such call then ends in one of two ways.
+ * Either it took effect before close, and close accounts for it (an allocation or slice returns a buffer that
+ * close reports as a leak; a last release returns true and is not reported), or it comes after close and
+ * throws {@link IllegalStateException} saying the pool was closed (a release or retain refused this way
+ * leaves the count as it was, and close has reported the buffer). Closing a region you gave the pool before
+ * closing the pool is refused by every later pool call, with a message saying so.
  */
 public final class BufferPool implements AutoCloseable {
 
     /** Memory of a pool built without {@link Builder#capacity} or {@link Builder#region}: 64 MiB. */
     public static final long DEFAULT_CAPACITY = 64L << 20;
-    /** Leak reports kept for {@link #leaks()}; further leaks are counted only. */
-    static final int MAX_KEPT_LEAK_REPORTS = 1000;
     /**
      * Default cap on CHECKED buffers (and slices) held at once. Each is a kernel mapping, and a process may
      * hold only {@code vm.max_map_count} of them (65,530 by default on Linux) for everything, the JVM's own
@@ -56,29 +55,23 @@ public final class BufferPool implements AutoCloseable {
      */
     public static final int DEFAULT_CHECKED_BUFFER_LIMIT = 16_384;
 
-    private static final System.Logger LOG = System.getLogger(BufferPool.class.getName());
-    private static final VarHandle CLOSED;
-
-    static {
-        try {
-            CLOSED = MethodHandles.lookup().findVarHandle(BufferPool.class, "closed", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final Region region;
     private final boolean ownsRegion;
     private final BuddyAllocator allocator;
     private final PageMap map;
     private final PoolMode mode;
     private final int pageShift;
-    private final Set<CheckedView> outstanding = ConcurrentHashMap.newKeySet(); // CHECKED mode
-    private final List<LeakReport> leakReports = new ArrayList<>();           // guarded by itself
-    private final AtomicLong leakCount = new AtomicLong();
-    private final AtomicInteger checkedBuffers = new AtomicInteger(); // CHECKED mode: mappings held
-    private final int checkedBufferLimit;
+    private final CheckedViews views;    // CHECKED mode
+    private final PoolLeaks leaks = new PoolLeaks();
     private volatile boolean closed; // read on every allocate and last release: a field, not an object away
+    /**
+     * Close holds the write side while it accounts for the buffers; CHECKED allocations, slices and last
+     * releases hold the read side (they cost a mapping or a thread handshake anyway). The FAST paths never
+     * touch it: they read {@link #closed} after their change to the folio, and only a call that then finds
+     * the pool closed takes the read side, to ask close what it saw.
+     */
+    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+    private long[] leakedAtClose = new long[0]; // FAST mode: heads close reported, ascending; guarded by gate
 
     private BufferPool(Builder b) {
         this.ownsRegion = b.region == null;
@@ -91,17 +84,21 @@ public final class BufferPool implements AutoCloseable {
             if (b.cacheStripes >= 0) {
                 ab.cacheStripes(b.cacheStripes);
             }
-            this.allocator = ab.build();
-        } catch (RuntimeException e) {
+            this.allocator = b.allocatorBuild.apply(region, ab);
+        } catch (Throwable t) { // Errors too: 32 TiB of sparse memory maps, its descriptors may not
             if (ownsRegion) {
-                region.close();
+                try {
+                    region.close();
+                } catch (RuntimeException e) {
+                    t.addSuppressed(e);
+                }
             }
-            throw e;
+            throw t;
         }
         this.map = allocator.pageMap();
         this.mode = b.mode;
         this.pageShift = map.pageShift();
-        this.checkedBufferLimit = b.checkedBufferLimit;
+        this.views = new CheckedViews(b.checkedBufferLimit);
     }
 
     /** A {@link PoolMode#FAST} pool of {@code capacity} bytes of anonymous memory, 4 KiB pages. */
@@ -122,6 +119,8 @@ public final class BufferPool implements AutoCloseable {
         private long limitBytes = Long.MAX_VALUE;
         private int cacheStripes = -1;
         private int checkedBufferLimit = DEFAULT_CHECKED_BUFFER_LIMIT;
+        /** Builds the allocator over the region; tests put a failing one here to fail a build part-way. */
+        BiFunction<Region, BuddyAllocator.Builder, BuddyAllocator> allocatorBuild = (r, ab) -> ab.build();
 
         private Builder() {
         }
@@ -156,7 +155,10 @@ public final class BufferPool implements AutoCloseable {
             return this;
         }
 
-        /** Cap on the bytes held by buffers and caches at once (default: the capacity); checked by {@link #build}. */
+        /**
+         * Cap on the bytes held by buffers and caches at once (default: the capacity), rounded down to whole
+         * pages; {@link #build} refuses a cap below one page, under which every allocation would fail.
+         */
         public Builder limitBytes(long bytes) {
             this.limitBytes = bytes;
             return this;
@@ -180,7 +182,32 @@ public final class BufferPool implements AutoCloseable {
             return this;
         }
 
+        /**
+         * @throws IllegalArgumentException naming the value, for a page size that is not a power of two
+         *                                  {@code >= 4096}, a capacity that is not a multiple of it or is larger
+         *                                  than a region can be, a limit below one page, or bad cache stripes
+         * @throws IllegalStateException    if the memory cannot be had; nothing is left behind
+         */
         public BufferPool build() {
+            if (pageSize < PageMap.MIN_PAGE_SIZE || Long.bitCount(pageSize) != 1) {
+                throw new IllegalArgumentException("page size must be a power of two >= " + PageMap.MIN_PAGE_SIZE
+                        + ": " + pageSize);
+            }
+            if (region == null) {
+                long max = (Long.MAX_VALUE - Region.ANONYMOUS_ALIGNMENT) & -pageSize;
+                if (capacity > max) {
+                    throw new IllegalArgumentException("capacity " + capacity + " is larger than any region can be (at "
+                            + "most " + max + " bytes)");
+                }
+                if (capacity % pageSize != 0) {
+                    throw new IllegalArgumentException("capacity " + capacity + " is not a multiple of the page size "
+                            + pageSize);
+                }
+            }
+            if (limitBytes < pageSize) {
+                throw new IllegalArgumentException("limit of " + limitBytes + " bytes is below one page of " + pageSize
+                        + " bytes: every allocation would fail");
+            }
             return new BufferPool(this);
         }
     }
@@ -196,15 +223,7 @@ public final class BufferPool implements AutoCloseable {
      * @throws IllegalStateException    if the pool is closed
      */
     public PooledBuffer allocate(long bytes) {
-        int order = orderFor(bytes);
-        long pfn;
-        try {
-            pfn = allocator.allocate(order);
-        } catch (OutOfPagesException e) {
-            recordFailure(bytes, order, e);
-            throw e;
-        }
-        return wrap(pfn, pfn << pageShift, bytes);
+        return allocate(bytes, true);
     }
 
     /**
@@ -212,13 +231,7 @@ public final class BufferPool implements AutoCloseable {
      * snapshot made on the way (unless a JFR recording wants the failure events).
      */
     public Optional<PooledBuffer> tryAllocate(long bytes) {
-        int order = orderFor(bytes);
-        long pfn = allocator.tryAllocate(order);
-        if (pfn == PageMap.NO_FOLIO) {
-            recordFailure(bytes, order, null);
-            return Optional.empty();
-        }
-        return Optional.of(wrap(pfn, pfn << pageShift, bytes));
+        return Optional.ofNullable(allocate(bytes, false));
     }
 
     /** Largest buffer the pool can hand out: a folio of the allocator's max order. */
@@ -226,10 +239,70 @@ public final class BufferPool implements AutoCloseable {
         return map.pageSize() << allocator.maxOrder();
     }
 
-    private int orderFor(long bytes) {
-        if (closed) {
+    private PooledBuffer allocate(long bytes, boolean orThrow) {
+        int order = orderFor(bytes);
+        if (mode == PoolMode.CHECKED) {
+            gate.readLock().lock();
+            try {
+                requireOpen();
+                long pfn = folio(bytes, order, orThrow);
+                return pfn == PageMap.NO_FOLIO ? null : wrapChecked(pfn, pfn << pageShift, bytes);
+            } finally {
+                gate.readLock().unlock();
+            }
+        }
+        long pfn = folio(bytes, order, orThrow);
+        if (pfn == PageMap.NO_FOLIO) {
+            return null;
+        }
+        PooledBuffer b = new PooledBuffer(this, pfn, pfn << pageShift, region.segment().asSlice(pfn << pageShift,
+                bytes), null);
+        if (!publish(b)) {
             throw new IllegalStateException("buffer pool is closed");
         }
+        return b;
+    }
+
+    /** A folio of {@code order} with one reference, or {@link PageMap#NO_FOLIO} if {@code !orThrow}. */
+    private long folio(long bytes, int order, boolean orThrow) {
+        try {
+            long pfn = orThrow ? allocator.allocate(order) : allocator.tryAllocate(order);
+            if (pfn == PageMap.NO_FOLIO) {
+                PoolEvents.allocationFailed(allocator, bytes, order, null);
+            }
+            return pfn;
+        } catch (OutOfPagesException e) {
+            PoolEvents.allocationFailed(allocator, bytes, order, e);
+            throw e;
+        } catch (IllegalStateException e) {
+            throw closedUnder(e, "buffer pool is closed");
+        }
+    }
+
+    /**
+     * Fences a new buffer, then tells whether it may be handed out: yes while the pool is open, and after
+     * close only if close counted its folio as leaked. Close sets {@link #closed}, then reads every folio's
+     * count; this path set the folio's count, fences, then reads {@link #closed}. The fence makes one of the
+     * two see the other (Dekker): a call that reads "open" was counted by close, and one that reads "closed"
+     * asks close, under the gate, what it counted. The same fence publishes the buffer's count safely.
+     */
+    private boolean publish(PooledBuffer b) {
+        VarHandle.fullFence();
+        return !closed || reportedAtClose(b.head);
+    }
+
+    /** Whether close reported folio {@code head} as leaked; waits for close to finish counting. */
+    private boolean reportedAtClose(long head) {
+        gate.readLock().lock();
+        try {
+            return Arrays.binarySearch(leakedAtClose, head) >= 0;
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
+    private int orderFor(long bytes) {
+        requireOpen();
         if (bytes <= 0 || bytes > maxBufferSize()) {
             throw new IllegalArgumentException("buffer size " + bytes + " outside [1, " + maxBufferSize() + "]");
         }
@@ -237,15 +310,38 @@ public final class BufferPool implements AutoCloseable {
         return pages == 1 ? 0 : Long.SIZE - Long.numberOfLeadingZeros(pages - 1);
     }
 
-    private PooledBuffer wrap(long head, long offset, long bytes) {
-        if (mode == PoolMode.FAST) {
-            return new PooledBuffer(this, head, offset, region.segment().asSlice(offset, bytes), null);
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("buffer pool is closed");
         }
-        if (checkedBuffers.incrementAndGet() > checkedBufferLimit) {
-            checkedBuffers.decrementAndGet();
+    }
+
+    /**
+     * What an {@link IllegalStateException} from below means: the pool was closed meanwhile ({@code ifClosed}),
+     * or the region or allocator under it was closed by someone else, or {@code e} itself.
+     */
+    private IllegalStateException closedUnder(IllegalStateException e, String ifClosed) {
+        if (closed) {
+            return new IllegalStateException(ifClosed, e);
+        }
+        if (!region.isOpen()) {
+            return new IllegalStateException("the region under this pool was closed while the pool was open (" + region
+                    + "); close the pool first, then the region", e);
+        }
+        if (!map.isOpen()) {
+            return new IllegalStateException("the allocator under this pool was closed while the pool was open ("
+                    + allocator + "); close the pool first: it closes its allocator", e);
+        }
+        return e;
+    }
+
+    /** A CHECKED buffer over a folio the caller holds a reference on (given to the buffer, or back on failure). */
+    private PooledBuffer wrapChecked(long head, long offset, long bytes) {
+        try {
+            views.reserve();
+        } catch (IllegalStateException full) {
             putFolio(head);
-            throw new IllegalStateException("a CHECKED pool holds at most " + checkedBufferLimit + " buffers and slices "
-                    + "at once (each is a kernel mapping; see BufferPool.DEFAULT_CHECKED_BUFFER_LIMIT)");
+            throw full;
         }
         Arena arena = Arena.ofShared();
         MemorySegment view;
@@ -253,19 +349,118 @@ public final class BufferPool implements AutoCloseable {
             view = region.mapView(offset, bytes, arena);
         } catch (RuntimeException e) {
             arena.close();
-            checkedBuffers.decrementAndGet();
+            views.unreserve();
             putFolio(head);
-            throw e;
+            throw e instanceof IllegalStateException ise ? closedUnder(ise, "buffer pool is closed") : e;
         }
         CheckedView checked = new CheckedView(this, head, bytes, arena, new Throwable("buffer allocated here"));
-        outstanding.add(checked);
-        return new PooledBuffer(this, head, offset, view, checked);
+        views.add(checked);
+        PooledBuffer b = new PooledBuffer(this, head, offset, view, checked);
+        publish(b); // under the gate's read side: the pool is open, this only fences
+        return b;
     }
 
-    /** A slice: one more reference on the folio, and a buffer of its own over the range. */
-    PooledBuffer slice(long head, long offset, long length) {
-        map.get(head);
-        return wrap(head, offset, length);
+    /**
+     * A slice of {@code parent}, whose count the caller holds above 0: one more reference on the folio, and a
+     * buffer of its own over the range.
+     */
+    PooledBuffer slice(PooledBuffer parent, long offset, long length) {
+        if (mode == PoolMode.CHECKED) {
+            gate.readLock().lock();
+            try {
+                if (closed) {
+                    throw sliceAfterClose(parent, null);
+                }
+                getFolio(parent);
+                return wrapChecked(parent.head, offset, length);
+            } finally {
+                gate.readLock().unlock();
+            }
+        }
+        if (closed) {
+            throw sliceAfterClose(parent, null);
+        }
+        getFolio(parent);
+        PooledBuffer slice = new PooledBuffer(this, parent.head, offset, region.segment().asSlice(offset, length), null);
+        if (!publish(slice)) {
+            // cannot happen while the parent holds the folio (close then reports it); kept as the rule says
+            throw sliceAfterClose(parent, null);
+        }
+        return slice;
+    }
+
+    private void getFolio(PooledBuffer parent) {
+        try {
+            map.get(parent.head);
+        } catch (IllegalStateException e) {
+            throw closed ? sliceAfterClose(parent, e) : closedUnder(e, "buffer pool is closed");
+        }
+    }
+
+    private static IllegalStateException sliceAfterClose(PooledBuffer parent, Throwable cause) {
+        return new IllegalStateException("slice of a buffer whose pool was closed: the pool reported the buffer as a "
+                + "leak and reclaimed its memory (" + parent + ")", cause);
+    }
+
+    /**
+     * The last release of {@code b}, whose count its caller has just taken from 1 to 0: gives the memory back.
+     * On refusal it restores the count to 1 and throws.
+     */
+    void releaseLast(PooledBuffer b) {
+        if (b.checked != null) {
+            releaseChecked(b);
+            return;
+        }
+        if (closed) { // close has seen, or will see, the folio still referenced: it reports it
+            b.restoreCount();
+            throw releaseAfterClose(b, null);
+        }
+        try {
+            map.put(b.head);
+        } catch (IllegalStateException e) {
+            if (!closed) {
+                b.restoreCount();
+                throw closedUnder(e, "buffer pool is closed");
+            }
+            // the put met the allocator closing: whether it counts as before or after close is close's call
+        }
+        // the put's read-modify-write is a full fence: as in publish, this read and close's count of the folio
+        // cannot both miss each other
+        if (closed && reportedAtClose(b.head)) {
+            b.restoreCount();
+            throw releaseAfterClose(b, null);
+        }
+    }
+
+    private void releaseChecked(PooledBuffer b) {
+        gate.readLock().lock();
+        try {
+            if (closed) { // close finished the view and reported it, under the write side
+                b.restoreCount();
+                throw releaseAfterClose(b, null);
+            }
+            int result;
+            try {
+                result = b.checked.finish();
+            } catch (IllegalStateException e) {
+                // the mapping is revoked and the view finished; only the put failed: the allocator or region
+                // under the pool was closed by someone else, and the memory went with it
+                throw closedUnder(e, "buffer pool is closed");
+            }
+            if (result == CheckedView.IN_USE) {
+                b.restoreCount();
+                throw new IllegalStateException("cannot release a buffer while an I/O operation uses its memory; "
+                        + "release it again once the operation completes (" + b + ")");
+            }
+        } finally {
+            gate.readLock().unlock();
+        }
+        b.cleanable.clean(); // deregisters; the leak action finds the view finished
+    }
+
+    private static IllegalStateException releaseAfterClose(PooledBuffer b, Throwable cause) {
+        return new IllegalStateException("release after its pool was closed: the pool reclaimed the memory and "
+                + "reported the buffer as a leak (" + b + ")", cause);
     }
 
     void putFolio(long head) {
@@ -273,89 +468,22 @@ public final class BufferPool implements AutoCloseable {
     }
 
     void forget(CheckedView view) {
-        outstanding.remove(view);
-        checkedBuffers.decrementAndGet();
+        views.forget(view);
     }
 
     boolean isClosed() {
         return closed;
     }
 
-    /**
-     * JFR events of a failed allocation; {@code e} is null on the try-path, where the limit question is
-     * answered from a snapshot only if a recording wants the events.
-     */
-    private void recordFailure(long bytes, int order, OutOfPagesException e) {
-        PoolEvents.AllocationFailure failure = new PoolEvents.AllocationFailure();
-        PoolEvents.PoolExhausted exhausted = new PoolEvents.PoolExhausted();
-        if (!failure.isEnabled() && !exhausted.isEnabled()) {
-            return;
-        }
-        AllocatorStats s = allocator.stats();
-        boolean overLimit = e != null ? e.overLimit()
-                : s.cachedPages() + s.allocatedPages() + (1L << order) > s.limitPages();
-        if (failure.isEnabled()) {
-            failure.bytes = bytes;
-            failure.order = order;
-            failure.overLimit = overLimit;
-            failure.commit();
-        }
-        if (!overLimit) {
-            if (exhausted.isEnabled()) {
-                exhausted.order = order;
-                exhausted.freePages = s.freePages();
-                exhausted.cachedPages = s.cachedPages();
-                exhausted.allocatedPages = s.allocatedPages();
-                long[] blocks = s.freeBlocks();
-                int largest = -1;
-                for (int o = 0; o < blocks.length; o++) {
-                    if (blocks[o] > 0) {
-                        largest = o;
-                    }
-                }
-                exhausted.largestFreeOrder = largest;
-                exhausted.commit();
-            }
-        }
-    }
-
     // ------------------------------------------------------------------ leaks
 
     void reportLeak(CheckedView view, boolean reclaimed) {
-        report(new LeakReport(view.bytes, Optional.of(view.allocationSite), reclaimed));
+        leaks.report(new LeakReport(view.bytes, Optional.of(view.allocationSite), reclaimed));
     }
 
-    private void report(LeakReport leak) {
-        leakCount.incrementAndGet();
-        synchronized (leakReports) {
-            if (leakReports.size() < MAX_KEPT_LEAK_REPORTS) {
-                leakReports.add(leak);
-            }
-        }
-        PoolEvents.Leak event = new PoolEvents.Leak();
-        if (event.isEnabled()) {
-            event.bytes = leak.bytes();
-            event.reclaimed = leak.reclaimed();
-            event.allocationSite = leak.allocationSite().map(BufferPool::firstCallerFrame).orElse("unknown (FAST mode)");
-            event.commit();
-        }
-        LOG.log(Level.WARNING, leak::toString);
-    }
-
-    private static String firstCallerFrame(Throwable site) {
-        for (StackTraceElement e : site.getStackTrace()) {
-            if (!e.getClassName().startsWith("io.jdax.pool.")) {
-                return e.toString();
-            }
-        }
-        return site.getStackTrace().length > 0 ? site.getStackTrace()[0].toString() : "unknown";
-    }
-
-    /** Leaks reported so far (the first {@value #MAX_KEPT_LEAK_REPORTS}); {@link #stats()} counts them all. */
+    /** Leaks reported so far (the first {@value PoolLeaks#MAX_KEPT}); {@link #stats()} counts them all. */
     public List<LeakReport> leaks() {
-        synchronized (leakReports) {
-            return List.copyOf(leakReports);
-        }
+        return leaks.kept();
     }
 
     // ------------------------------------------------------------------ the rest
@@ -375,46 +503,79 @@ public final class BufferPool implements AutoCloseable {
     }
 
     public PoolStats stats() {
-        return new PoolStats(mode, region.byteSize(), map.pageSize(), allocator.stats(), leakCount.get());
+        return new PoolStats(mode, region.byteSize(), map.pageSize(), allocator.stats(), leaks.count());
     }
 
     /**
-     * Reports every buffer still outstanding as a leak, revokes checked buffers' mappings, frees the memory
-     * (closing the region if the pool created it). Idempotent.
+     * Reports every buffer still outstanding as a leak (in FAST mode one report per folio, with its size,
+     * found by a walk over the page descriptors that runs only when something is outstanding),
+     * revokes checked buffers' mappings, frees the memory (closing the region if the pool created it).
+     * Idempotent once it has returned normally. Calls racing it end as the class comment says.
      *
      * @throws IllegalStateException after all that, if a leaked CHECKED buffer could not be revoked because an
-     *                               I/O operation was using its memory
+     *                               I/O operation was using its memory; if a read or write still uses the
+     *                               memory of the pool's own region (the pool is closed and its leaks reported,
+     *                               but the region stays mapped: close again once the I/O completes); or if
+     *                               the region given to the pool was closed first (said once)
      */
     @Override
     public void close() {
-        if (!CLOSED.compareAndSet(this, false, true)) {
-            return;
-        }
         int inUse = 0;
-        if (mode == PoolMode.CHECKED) {
-            for (CheckedView view : outstanding) {
-                int result = view.finish();
-                if (result != CheckedView.ALREADY) {
-                    report(new LeakReport(view.bytes, Optional.of(view.allocationSite), false));
-                }
-                if (result == CheckedView.IN_USE) {
-                    inUse++; // its own mapping outlives the region below; the I/O using it stays safe
+        IllegalStateException closedUnderUs = null;
+        gate.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true; // volatile: calls past their check find it, under the gate or after a fence
+                if (!map.isOpen()) {
+                    closedUnderUs = closedBeforePool();
+                } else {
+                    inUse = mode == PoolMode.CHECKED ? views.finishAll(leaks) : reportLeakedFolios();
+                    allocator.close();
                 }
             }
-        } else {
-            long held = allocator.stats().allocatedPages();
-            if (held > 0) {
-                report(new LeakReport(held << pageShift, Optional.empty(), false));
+            if (ownsRegion && region.isOpen()) {
+                try {
+                    region.close();
+                } catch (IllegalStateException busy) {
+                    throw new IllegalStateException("the pool is closed and its leaks are reported, but an I/O "
+                            + "operation still uses the memory of one of its buffers, so the memory stays mapped: "
+                            + "close the pool again once the operation completes", busy);
+                }
             }
+        } finally {
+            gate.writeLock().unlock();
         }
-        allocator.close();
-        if (ownsRegion) {
-            region.close();
+        if (closedUnderUs != null) {
+            throw closedUnderUs;
         }
         if (inUse > 0) {
             throw new IllegalStateException(inUse + " leaked CHECKED buffer(s) could not be revoked: an I/O operation "
                     + "was using their memory; the pool is closed, and their mappings go when the process ends");
         }
+    }
+
+    /** The caller's region (or the allocator) was closed before the pool: nothing left to count; unmap views. */
+    private IllegalStateException closedBeforePool() {
+        views.revokeAll();
+        String what = region.isOpen() ? "the allocator under this pool was closed before the pool (" + allocator
+                + "), so its buffers could not be accounted for: close the pool instead, it closes its allocator"
+                : "the region under this pool was closed before the pool (" + region + "), so its buffers could not "
+                + "be accounted for: close the pool first, then the region";
+        return new IllegalStateException(what + "; the pool is closed now");
+    }
+
+    /**
+     * FAST close: reports each referenced folio, in pfn order, and keeps their heads for the calls that race
+     * this close (see {@link #publish}). Walks the descriptors only if the allocator's snapshot, taken after
+     * {@link #closed} was set, holds any page: an allocation it does not count took its stripe or zone lock
+     * after this snapshot did, so it reads {@link #closed} as true and is refused.
+     */
+    private int reportLeakedFolios() {
+        if (allocator.stats().allocatedPages() == 0) {
+            return 0;
+        }
+        leakedAtClose = leaks.reportReferencedFolios(map);
+        return 0;
     }
 
     @Override

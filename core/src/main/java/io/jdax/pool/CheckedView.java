@@ -48,8 +48,13 @@ final class CheckedView implements Runnable {
             return IN_USE;
         }
         done = true;
-        pool.forget(this);
-        pool.putFolio(head);
+        try {
+            pool.putFolio(head);
+        } finally {
+            // after the put: while the view is outstanding, the pool's close finishes it, and so waits on this
+            // monitor for the put, rather than closing the allocator under it
+            pool.forget(this);
+        }
         return FINISHED;
     }
 

@@ -1,5 +1,9 @@
 package io.jdax.pool;
 
+import io.jdax.alloc.AllocatorStats;
+import io.jdax.alloc.BuddyAllocator;
+import io.jdax.alloc.OutOfPagesException;
+
 import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
@@ -15,6 +19,44 @@ import jdk.jfr.StackTrace;
 final class PoolEvents {
 
     private PoolEvents() {
+    }
+
+    /**
+     * JFR events of a failed allocation; {@code e} is null on the try-path, where the limit question is
+     * answered from a snapshot only if a recording wants the events.
+     */
+    static void allocationFailed(BuddyAllocator allocator, long bytes, int order, OutOfPagesException e) {
+        AllocationFailure failure = new AllocationFailure();
+        PoolExhausted exhausted = new PoolExhausted();
+        if (!failure.isEnabled() && !exhausted.isEnabled()) {
+            return;
+        }
+        AllocatorStats s = allocator.stats();
+        boolean overLimit = e != null ? e.overLimit()
+                : s.cachedPages() + s.allocatedPages() + (1L << order) > s.limitPages();
+        if (failure.isEnabled()) {
+            failure.bytes = bytes;
+            failure.order = order;
+            failure.overLimit = overLimit;
+            failure.commit();
+        }
+        if (!overLimit) {
+            if (exhausted.isEnabled()) {
+                exhausted.order = order;
+                exhausted.freePages = s.freePages();
+                exhausted.cachedPages = s.cachedPages();
+                exhausted.allocatedPages = s.allocatedPages();
+                long[] blocks = s.freeBlocks();
+                int largest = -1;
+                for (int o = 0; o < blocks.length; o++) {
+                    if (blocks[o] > 0) {
+                        largest = o;
+                    }
+                }
+                exhausted.largestFreeOrder = largest;
+                exhausted.commit();
+            }
+        }
     }
 
     @Name("io.jdax.AllocationFailure")

@@ -5,7 +5,8 @@ public enum PoolMode {
     /**
      * Buffers are plain slices of the pool's memory. Misuse through the buffer object (retain or release after
      * the last release, {@code segment()} after it) throws, but a segment obtained before the last release
-     * still reaches the memory, which may by then belong to another buffer. Leaks are counted, not located.
+     * still reaches the memory, which may by then belong to another buffer. Leaks are reported one per folio
+     * with its size, not located: a buffer and its slices share one folio.
      */
     FAST,
     /**

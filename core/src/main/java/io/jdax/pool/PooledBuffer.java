@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
-import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 
 /**
@@ -33,14 +32,15 @@ public final class PooledBuffer implements AutoCloseable {
     }
 
     private final BufferPool pool;
-    private final long head;
+    final long head;
     private final long offset;          // region offset of byte 0
     private final MemorySegment segment;
-    private final CheckedView checked;  // CHECKED mode only
-    private final Cleaner.Cleanable cleanable; // CHECKED mode only: reports the buffer if it leaks
+    final CheckedView checked;          // CHECKED mode only
+    final Cleaner.Cleanable cleanable;  // CHECKED mode only: reports the buffer if it leaks
     @SuppressWarnings("unused") // accessed through REFCNT
-    private volatile int refCnt = 1;
+    private volatile int refCnt;
 
+    /** Made by the pool only, which publishes the buffer behind a full fence (see {@code BufferPool.publish}). */
     PooledBuffer(BufferPool pool, long head, long offset, MemorySegment segment, CheckedView checked) {
         this.pool = pool;
         this.head = head;
@@ -49,6 +49,9 @@ public final class PooledBuffer implements AutoCloseable {
         this.checked = checked;
         // registering this before the constructor ends is safe: a Cleaner keeps only a phantom reference
         this.cleanable = checked == null ? null : LeakCleaner.INSTANCE.register(this, checked);
+        // plain: the pool's fence right after orders it before the buffer is published, so a volatile store
+        // here would only pay a second StoreLoad fence on the allocation path
+        REFCNT.set(this, 1);
     }
 
     /** One Cleaner thread for every checked pool, started the first time a checked buffer is made. */
@@ -86,10 +89,17 @@ public final class PooledBuffer implements AutoCloseable {
      * Adds a reference.
      *
      * @return this buffer
-     * @throws IllegalStateException if the buffer was already released, or the count would overflow
+     * @throws IllegalStateException if the buffer was already released, its pool is closed, or the count would
+     *                               overflow
      */
     public PooledBuffer retain() {
         int c = (int) REFCNT.getVolatile(this);
+        if (c > 0 && pool.isClosed()) {
+            // racing close is fine either way: a retain that passes this check was made before close looked,
+            // on a buffer close reports as outstanding whatever its count
+            throw new IllegalStateException("retain of a buffer whose pool was closed: the pool reported it as a "
+                    + "leak and reclaimed its memory (" + describe(c) + ")");
+        }
         for (;;) {
             if (c <= 0) {
                 throw new IllegalStateException("retain of a released buffer (" + describe(c) + ")");
@@ -109,6 +119,11 @@ public final class PooledBuffer implements AutoCloseable {
      * Drops a reference; the last one returns the memory to the pool (and, in {@link PoolMode#CHECKED}
      * mode, revokes every segment and {@code ByteBuffer} of this buffer).
      *
+     * <p>In CHECKED mode "an I/O operation is using its memory" means a native call the JDK holds the memory
+     * for: a channel read or write in progress on a platform thread. A virtual thread blocked in a channel read
+     * is parked between attempts and holds nothing: the release then succeeds and revokes the memory, and the
+     * read throws {@link IllegalStateException} when it resumes, so no byte reaches memory that was given back.
+     *
      * @return whether this was the last reference
      * @throws IllegalStateException if the buffer was already released, its pool is closed, or (CHECKED mode)
      *                               an I/O operation is using its memory; the count is unchanged
@@ -119,29 +134,16 @@ public final class PooledBuffer implements AutoCloseable {
             return false;
         }
         if (old == 1) {
-            if (pool.isClosed()) {
-                REFCNT.getAndAdd(this, 1);
-                throw new IllegalStateException("release after its pool was closed: the pool reclaimed the memory "
-                        + "and reported the buffer as a leak (" + describe(1) + ")");
-            }
-            try {
-                if (checked != null) {
-                    if (checked.finish() == CheckedView.IN_USE) {
-                        throw new IllegalStateException("cannot release a buffer while an I/O operation uses its "
-                                + "memory; release it again once the operation completes (" + describe(1) + ")");
-                    }
-                    cleanable.clean(); // deregisters; the leak action finds the view finished
-                } else {
-                    pool.putFolio(head);
-                }
-            } catch (IllegalStateException e) {
-                REFCNT.getAndAdd(this, 1); // nothing was given back (or the pool closed meanwhile): count as it was
-                throw e;
-            }
+            pool.releaseLast(this); // on refusal it restores the count and throws
             return true;
         }
         REFCNT.getAndAdd(this, 1); // undo: a double release must not disturb anything
         throw new IllegalStateException("release of a buffer already released (" + describe(old) + ")");
+    }
+
+    /** Puts back the reference a refused last release took away. */
+    void restoreCount() {
+        REFCNT.getAndAdd(this, 1);
     }
 
     /** {@link #release()}, for try-with-resources. */
@@ -155,20 +157,53 @@ public final class PooledBuffer implements AutoCloseable {
      * its own count of 1: it outlives this buffer's release.
      *
      * @throws IndexOutOfBoundsException if the range is not inside this buffer
-     * @throws IllegalStateException     after the last release
+     * @throws IllegalStateException     after the last release (also one racing this call), or once the pool is
+     *                                   closed
      */
     public PooledBuffer slice(long offset, long length) {
         if (offset < 0 || length <= 0 || offset > byteSize() - length) {
             throw new IndexOutOfBoundsException("slice [" + offset + ", " + offset + " + " + length
                     + ") is outside the buffer of " + byteSize() + " bytes");
         }
+        // The folio's own count cannot guard this: once the last release frees the folio, a re-allocation
+        // makes it non-zero again, and a get would then share the next owner's memory. The buffer's count
+        // only ever reaches 0 once, so the slice holds a reference on it (add-unless-zero, kernel:
+        // folio_try_get on the buffer) while it takes its folio reference.
+        int c = (int) REFCNT.getVolatile(this);
+        for (;;) {
+            if (c <= 0) {
+                throw new IllegalStateException("slice of a released buffer (" + describe(c) + ")");
+            }
+            if (c == Integer.MAX_VALUE) {
+                throw new IllegalStateException("slice would overflow the count (" + describe(c) + ")");
+            }
+            int witness = (int) REFCNT.compareAndExchange(this, c, c + 1);
+            if (witness == c) {
+                break;
+            }
+            c = witness;
+        }
         try {
-            requireLive();
-            return pool.slice(head, this.offset + offset, length);
+            return pool.slice(this, this.offset + offset, length);
         } finally {
-            // this buffer's reference must outlive the slice's get: without the fence the JIT may let the
-            // buffer become unreachable here, and a CHECKED pool's leak action would put the folio first
-            Reference.reachabilityFence(this);
+            dropSliceReference();
+        }
+    }
+
+    /**
+     * Drops the reference {@link #slice} held. If the owner's last release came meanwhile, it found this one
+     * still there and returned false: this drop is then the last, and gives the memory back in its place.
+     */
+    private void dropSliceReference() {
+        if ((int) REFCNT.getAndAdd(this, -1) != 1) {
+            return;
+        }
+        try {
+            pool.releaseLast(this);
+        } catch (IllegalStateException refused) {
+            // The pool closed meanwhile (it reported the buffer as a leak), or, in CHECKED mode, an I/O
+            // operation still uses the memory: the count is back at 1, and the buffer is reported as a leak
+            // by close or by its cleaner, as any buffer given up while in use is. The slice itself is sound.
         }
     }
 

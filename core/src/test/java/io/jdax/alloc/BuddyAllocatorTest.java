@@ -177,6 +177,77 @@ class BuddyAllocatorTest {
         assertEquals(0, a.verify().cachedPages());
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {4, 5, 6, 7, 8, 9})
+    void largeFoliosUpToThePmdOrderComeBackFromACacheStillPrepped(int order) {
+        BuddyAllocator a = allocator(PAGES, 2);
+        PageMap map = a.pageMap();
+        long pfn = a.allocate(order);
+        map.put(pfn);
+        AllocatorStats s = a.verify();
+        assertEquals(1L << order, s.cachedPages(), "the order-" + order + " folio waits in a cache, not merged");
+        long again = a.allocate(order);
+        assertEquals(pfn, again, "the next allocation of the order pops it");
+        assertEquals(order, map.order(again), "still prepped");
+        assertEquals(1, map.refCount(again));
+        assertEquals(0, a.verify().cachedPages());
+        map.put(again);
+        a.drainCaches();
+        assertEquals(PAGES, a.verify().freePages());
+    }
+
+    @Test
+    void theLargeFolioCacheIsBoundedInBytes() {
+        Region region = Region.anonymous(PAGES * 4096L);
+        toClose.add(region);
+        BuddyAllocator a = BuddyAllocator.builder(region).cacheStripes(2).largeFolioCacheBytes(32 * 4096).build();
+        toClose.add(a);
+        assertEquals(32 * 4096, a.largeFolioCacheBytes());
+        PageMap map = a.pageMap();
+        long[] held = new long[4];
+        for (int i = 0; i < held.length; i++) {
+            held[i] = a.allocate(4);
+        }
+        for (long pfn : held) {
+            map.put(pfn);
+        }
+        assertEquals(32, a.verify().cachedPages(), "two order-4 folios fit the 128 KiB, the others merged back");
+        long pmd = a.allocate(9);
+        map.put(pmd);
+        assertEquals(32, a.verify().cachedPages(), "a 2 MiB folio does not fit what is left");
+    }
+
+    @Test
+    void withNoLargeFolioCacheLargeFoliosMergeBackAtOnce() {
+        Region region = Region.anonymous(PAGES * 4096L);
+        toClose.add(region);
+        BuddyAllocator a = BuddyAllocator.builder(region).cacheStripes(2).largeFolioCacheBytes(0).build();
+        toClose.add(a);
+        for (int order = 4; order <= 9; order++) {
+            a.pageMap().put(a.allocate(order));
+            assertEquals(0, a.verify().cachedPages(), "order " + order);
+        }
+        assertThrows(IllegalArgumentException.class, () -> BuddyAllocator.builder(region).largeFolioCacheBytes(-1));
+    }
+
+    @Test
+    void cachedLargeFoliosAreDrainedWhenAnAllocationWouldFail() {
+        Region region = Region.anonymous(1024 * 4096L);
+        toClose.add(region);
+        BuddyAllocator a = BuddyAllocator.builder(region).cacheStripes(2).largeFolioCacheBytes(1024 * 4096).build();
+        toClose.add(a);
+        PageMap map = a.pageMap();
+        long[] held = {a.allocate(9), a.allocate(8), a.allocate(7), a.allocate(6)};
+        for (long pfn : held) {
+            map.put(pfn);
+        }
+        assertEquals(512 + 256 + 128 + 64, a.verify().cachedPages());
+        long whole = a.allocate(10); // only a drain of the caches makes one block of the whole region
+        assertEquals(10, map.order(whole));
+        assertEquals(0, a.verify().cachedPages());
+        map.put(whole);
+    }
+
     @Test
     void badOrdersAndOptionsAreRefused() {
         BuddyAllocator a = allocator(PAGES, 2);

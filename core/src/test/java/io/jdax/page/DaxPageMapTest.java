@@ -248,4 +248,45 @@ class DaxPageMapTest extends PageMapContract {
         assertEquals(1, map.refCount(9));
         assertEquals(9, map.pins().pin(9, false));
     }
+
+    @Test
+    void closingTheMapOrItsRegionWakesEveryIdleWaiterWithAClearException() {
+        for (boolean viaRegion : new boolean[] {false, true}) {
+            assertTimeoutPreemptively(LIMIT, () -> {
+                Region r = Region.anonymous(64 * 4096L);
+                PageMap m = PageMap.dax(r);
+                m.incRef(3);
+                m.incRef(5);
+                ExecutorService threads = Executors.newFixedThreadPool(2); // the common pool may have one
+                CompletableFuture<Void> uninterruptible = CompletableFuture.runAsync(
+                        () -> m.awaitIdleUninterruptibly(3, null), threads);
+                CompletableFuture<Void> untimed = CompletableFuture.runAsync(() -> {
+                    try {
+                        m.awaitIdle(5, null);
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                }, threads);
+                threads.shutdown();
+                while (m.idleWaiterCount(3) + m.idleWaiterCount(5) < 2) {
+                    Thread.sleep(1);
+                }
+                if (viaRegion) {
+                    r.close();
+                } else {
+                    m.close();
+                }
+                for (CompletableFuture<Void> waiter : List.of(uninterruptible, untimed)) {
+                    java.util.concurrent.ExecutionException e = assertThrows(
+                            java.util.concurrent.ExecutionException.class, waiter::get);
+                    assertTrue(e.getCause() instanceof IllegalStateException, e.getCause().toString());
+                    assertTrue(e.getCause().getMessage().contains("closed"), e.getCause().getMessage());
+                }
+                IllegalStateException late = assertThrows(IllegalStateException.class,
+                        () -> m.awaitIdleUninterruptibly(3, null));
+                assertTrue(late.getMessage().contains("closed"), late.getMessage());
+                r.close();
+            });
+        }
+    }
 }

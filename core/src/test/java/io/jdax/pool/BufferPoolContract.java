@@ -228,6 +228,103 @@ abstract class BufferPoolContract {
         assertEquals(1, b.refCnt());
     }
 
+    @Test
+    void aRetainAfterThePoolClosedIsRefusedAndLeavesTheCount() {
+        BufferPool p = BufferPool.builder().capacity(1 << 20).mode(mode()).build();
+        PooledBuffer b = p.allocate(100);
+        p.close();
+        assertNames(assertThrows(IllegalStateException.class, b::retain), "pool was closed", "leak");
+        assertEquals(1, b.refCnt());
+    }
+
+    @Test
+    void aSliceAfterThePoolClosedSaysWhatWasClosed() {
+        BufferPool p = BufferPool.builder().capacity(1 << 20).mode(mode()).build();
+        PooledBuffer b = p.allocate(100);
+        p.close();
+        assertNames(assertThrows(IllegalStateException.class, () -> b.slice(0, 10)), "slice", "pool was closed");
+        assertEquals(1, b.refCnt());
+    }
+
+    @Test
+    void aRegionClosedUnderThePoolIsNamedByEveryPoolCall(@TempDir Path dir) throws Exception {
+        Region region = Region.mapFile(dir.resolve("pool"), 8L << 20, Persistence.MSYNC);
+        BufferPool p = BufferPool.builder().region(region).mode(mode()).build();
+        PooledBuffer b = p.allocate(4096);
+        region.close();
+        assertNames(assertThrows(IllegalStateException.class, () -> p.allocate(10)), "region", "close the pool first");
+        assertNames(assertThrows(IllegalStateException.class, b::release), "region", "close the pool first");
+        assertNames(assertThrows(IllegalStateException.class, p::close), "region", "close the pool first");
+        p.close(); // said once; the pool is closed now
+        assertNames(assertThrows(IllegalStateException.class, () -> p.allocate(10)), "buffer pool is closed");
+    }
+
+    @Test
+    void anAllocatorClosedUnderThePoolIsNamedByEveryPoolCall() {
+        BufferPool p = BufferPool.builder().capacity(1 << 20).mode(mode()).build();
+        PooledBuffer b = p.allocate(4096);
+        p.allocator().close();
+        assertNames(assertThrows(IllegalStateException.class, () -> p.allocate(10)), "allocator", "close the pool");
+        assertNames(assertThrows(IllegalStateException.class, b::release), "allocator", "close the pool");
+        assertNames(assertThrows(IllegalStateException.class, p::close), "allocator", "close the pool instead");
+        assertFalse(p.region().isOpen(), "the pool's own region is unmapped all the same");
+        p.close(); // said once
+    }
+
+    @Test
+    void aLimitBelowOnePageIsRefusedWhenThePoolIsBuilt() {
+        assertNames(assertThrows(IllegalArgumentException.class,
+                () -> BufferPool.builder().capacity(1 << 20).limitBytes(100).mode(mode()).build()), "100", "4096");
+        assertNames(assertThrows(IllegalArgumentException.class,
+                () -> BufferPool.builder().capacity(1 << 20).pageSize(8192).limitBytes(5000).mode(mode()).build()),
+                "5000", "8192");
+        try (BufferPool onePage = BufferPool.builder().capacity(1 << 20).limitBytes(4096 + 100).mode(mode()).build()) {
+            onePage.allocate(4096).release(); // rounded down to one page, and that page is usable
+            assertThrows(OutOfPagesException.class, () -> onePage.allocate(4097));
+        }
+    }
+
+    @Test
+    void aCapacityNoRegionCanHaveIsRefusedNamingIt() {
+        for (long bytes : new long[] {Long.MAX_VALUE, Long.MAX_VALUE - 4095, Long.MAX_VALUE & -(2L << 20)}) {
+            assertNames(assertThrows(IllegalArgumentException.class,
+                    () -> BufferPool.builder().capacity(bytes).mode(mode()).build()), bytes);
+        }
+        assertNames(assertThrows(IllegalArgumentException.class,
+                () -> BufferPool.builder().capacity(4096 * 3 + 1).mode(mode()).build()), 4096 * 3 + 1, "4096");
+    }
+
+    @Test
+    void aPoolWhoseDescriptorsCannotBeAllocatedLeavesNoMappingBehind() throws Exception {
+        Path maps = Path.of("/proc/self/maps");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(maps), "needs /proc/self/maps");
+        long before = anonymousRegionMappings(maps);
+        for (int i = 0; i < 3; i++) {
+            // refused for lack of room in the backing filesystem, or mapped sparsely and then its 256 GiB of
+            // page descriptors cannot be had: either way nothing may stay mapped
+            assertThrows(Throwable.class, () -> BufferPool.builder().capacity(32L << 40).mode(mode()).build());
+        }
+        assertEquals(before, anonymousRegionMappings(maps), "every failed build unmapped the region it made");
+    }
+
+    @Test
+    void aBuildFailingWithAnErrorUnmapsTheRegionItMade() {
+        Region[] made = new Region[1];
+        BufferPool.Builder b = BufferPool.builder().capacity(1 << 20).mode(mode());
+        b.allocatorBuild = (region, allocator) -> {
+            made[0] = region;
+            throw new OutOfMemoryError("page descriptors (thrown by the test)");
+        };
+        assertThrows(OutOfMemoryError.class, b::build);
+        assertFalse(made[0].isOpen(), "the region the failed build made is unmapped");
+    }
+
+    private static long anonymousRegionMappings(Path maps) throws java.io.IOException {
+        try (var lines = java.nio.file.Files.lines(maps)) {
+            return lines.filter(l -> l.contains("jdax-anon-")).count();
+        }
+    }
+
     /** What a leak report says in this mode. */
     abstract void assertLeakDetails(LeakReport leak);
 

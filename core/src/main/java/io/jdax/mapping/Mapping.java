@@ -1,0 +1,529 @@
+package io.jdax.mapping;
+
+import static io.jdax.mapping.DaxEntry.NONE;
+
+import io.jdax.page.FolioOwners;
+import io.jdax.page.PageMap;
+import io.jdax.page.RangePins;
+import io.jdax.wait.SleepCallback;
+
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * One file over a dax page map (kernel: an {@code address_space} as fs/dax.c drives it): a sparse map from page
+ * index to entry, entry locks, DIRTY / TOWRITE marks, faults that map the file's folios as revocable
+ * {@link MappingView views}, pins for I/O, and layout breaking for truncate and hole punch. Made by
+ * {@link MappingSpace#open}. Thread-safe.
+ *
+ * <h2>Faults</h2>
+ * {@link #map} locks the entry of the asked range (an order-{@link #PMD_ORDER} entry for a PMD fault, else order
+ * 0; a PMD fault over PTE entries falls back to a PTE fault, and a PTE fault over a zero or empty PMD entry
+ * removes it), asks the {@link ExtentSource} where the page lives, associates the folio with this mapping
+ * (the first file owns it; a reflinked folio counts its sharers), takes a reference and a map count for the
+ * view, and unlocks. A read of a hole maps the shared zero page, replaced (its views revoked) by the first
+ * write fault; a write fault marks the entry DIRTY, and TOWRITE too when the extent is shared. When the entry
+ * is already there the fault does not associate again: the kernel's disassociate-then-associate of a
+ * shared folio there nets to nothing, and of an owned one would split a folio that views still reference.
+ *
+ * <h2>Breaking layouts</h2>
+ * A page is busy while {@code refcount - mapcount != 0}: someone besides the views (a pin, I/O) holds it.
+ * {@link #breakLayouts} blocks faults of this mapping, revokes the range's views, waits until no folio of the
+ * range is busy, then deletes the range's entries (disassociating their folios: at share 0 a large folio is
+ * split back into idle order-0 pages). {@link #truncate}, {@link #punchHole} and {@link #close} build on it.
+ * Afterwards no page of the range is referenced by this mapping and every access through an old view throws.
+ *
+ * <p>Lock order: the invalidate lock (faults shared, layout breaks exclusive; kernel:
+ * {@code mapping->invalidate_lock}), an entry lock, the entry map's lock, a folio association stripe.
+ */
+public final class Mapping implements AutoCloseable {
+
+    /** Largest mapping id a folio's owner word holds. */
+    public static final long MAX_MAPPING_ID = FolioOwners.MAX_MAPPING_ID;
+    /** Largest page index a folio's owner word holds. */
+    public static final long MAX_INDEX = FolioOwners.MAX_INDEX;
+    /** Order of a PMD entry: 512 pages. */
+    public static final int PMD_ORDER = DaxEntry.PMD_ORDER;
+
+    private static final long END = MAX_INDEX + 1;
+
+    private final MappingSpace space;
+    private final ExtentSource source;
+    private final PageMap map;
+    private final long id;
+    private final int faultOrder;
+    private final int pageShift;
+    private final ViewGroups views;
+    private final EntryLocks locks;
+    private final Association association;
+    private final LayoutBreaker breaker;
+    private final ReentrantReadWriteLock invalidate = new ReentrantReadWriteLock();
+    private volatile long size;       // written under the invalidate write lock
+    private volatile boolean closed;  // written under the invalidate write lock
+
+    Mapping(MappingSpace space, ExtentSource source, long id, long size, int faultOrder) {
+        this.space = space;
+        this.source = source;
+        this.map = space.pageMap();
+        this.id = id;
+        this.size = size;
+        this.faultOrder = faultOrder;
+        this.pageShift = map.pageShift();
+        this.views = new ViewGroups(space);
+        this.association = space.association();
+        this.locks = new EntryLocks(id, space.waiters(), association, views);
+        this.breaker = new LayoutBreaker(map, id, locks, views, association, space.waiters());
+    }
+
+    static void checkSize(long size, int pageShift) {
+        if (size < 0 || size > maxSize(pageShift)) {
+            throw new IllegalArgumentException("file size " + size + " outside [0, " + maxSize(pageShift) + "]");
+        }
+    }
+
+    private static long maxSize(int pageShift) {
+        return pageShift + 39 >= Long.SIZE - 1 ? Long.MAX_VALUE : END << pageShift;
+    }
+
+    /** The id this mapping's folios carry as their owner, in [1, {@link #MAX_MAPPING_ID}]. */
+    public long id() {
+        return id;
+    }
+
+    public ExtentSource source() {
+        return source;
+    }
+
+    public PageMap pageMap() {
+        return map;
+    }
+
+    /** File size in bytes. */
+    public long size() {
+        return size;
+    }
+
+    /** Largest order {@link #map(long, boolean)} faults at: {@link #PMD_ORDER} or 0. */
+    public int faultOrder() {
+        return faultOrder;
+    }
+
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    // ------------------------------------------------------------------ faults
+
+    /** {@link #map(long, boolean, int)} at this mapping's {@link #faultOrder()}. */
+    public MappingView map(long index, boolean write) {
+        return map(index, write, faultOrder);
+    }
+
+    /**
+     * Maps the entry covering page {@code index} (kernel: {@code dax_iomap_fault}): a PMD fault first if
+     * {@code maxOrder} allows it and the PMD range lies inside the file, else, or on fallback, a PTE fault. The
+     * view covers the whole entry: {@link MappingView#index()} is its first page.
+     *
+     * @param write whether the view is for writing (marks the entry DIRTY; a hole gets a block)
+     * @throws IndexOutOfBoundsException if {@code index} is at or past the end of the file (kernel: SIGBUS)
+     * @throws IllegalArgumentException  if {@code maxOrder} is neither 0 nor {@link #PMD_ORDER}
+     * @throws IllegalStateException     if the mapping is closed, the extent source fails, or a count would
+     *                                   overflow; the entry is left unlocked
+     */
+    public MappingView map(long index, boolean write, int maxOrder) {
+        return (MappingView) fault(index, write, maxOrder, false);
+    }
+
+    /**
+     * Pins the folio backing page {@code index}, faulting it in under the entry lock first if need be (kernel:
+     * {@code pin_user_pages} on a DAX mapping, whose fault-in step runs under the entry lock). The pin holds a
+     * reference, no map count, and is not revoked: breaking the layout waits for it.
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is at or past the end of the file
+     * @throws IllegalStateException     if the mapping is closed or the extent source fails
+     */
+    public MappingPin pin(long index, boolean write) {
+        return pin(index, write, faultOrder);
+    }
+
+    /** {@link #pin(long, boolean)} faulting at most at {@code maxOrder}: 0 or {@link #PMD_ORDER}. */
+    public MappingPin pin(long index, boolean write, int maxOrder) {
+        return (MappingPin) fault(index, write, maxOrder, true);
+    }
+
+    private Object fault(long index, boolean write, int maxOrder, boolean forPin) {
+        if (maxOrder != 0 && maxOrder != PMD_ORDER) {
+            throw new IllegalArgumentException("fault order " + maxOrder + ": 0 or " + PMD_ORDER);
+        }
+        invalidate.readLock().lock();
+        try {
+            checkOpen();
+            long pages = pagesOf(size);
+            if (index < 0 || index >= pages) {
+                throw new IndexOutOfBoundsException("page " + index + " is outside the file of " + size + " bytes ("
+                        + pages + " pages) of mapping " + id);
+            }
+            if (maxOrder == PMD_ORDER && (index | DaxEntry.PMD_COLOUR) < pages) {
+                Object done = faultAt(index & ~DaxEntry.PMD_COLOUR, PMD_ORDER, write, forPin);
+                if (done != null) {
+                    return done;
+                }
+            }
+            return faultAt(index, 0, write, forPin);
+        } finally {
+            invalidate.readLock().unlock();
+        }
+    }
+
+    /** One fault attempt at {@code order}; null means FALLBACK (kernel: {@code VM_FAULT_FALLBACK}). */
+    private Object faultAt(long index, int order, boolean write, boolean forPin) {
+        long entry = locks.grab(index, order);
+        if (entry == EntryLocks.CONFLICT) {
+            return null;
+        }
+        // an order-0 request over a real PMD entry locks that entry and maps it whole
+        long start = DaxEntry.start(entry, index);
+        int eorder = DaxEntry.order(entry);
+        try {
+            Extent ext = source.extent(this, start, eorder, write);
+            if (ext == null) {
+                throw new IllegalStateException("extent source " + source + " answered null for page " + start);
+            }
+            if (ext.isHole()) {
+                if (ext.order() < eorder && DaxEntry.isEmpty(entry)) {
+                    return null; // kernel: a hole shorter than the PMD falls back
+                }
+                if (write) {
+                    throw new IllegalStateException("extent source answered a hole to a write fault at page "
+                            + start + " of mapping " + id);
+                }
+                if (DaxEntry.mapsFolio(entry)) {
+                    throw new IllegalStateException("page " + start + " of mapping " + id + ": the entry maps pfn "
+                            + DaxEntry.pfn(entry) + " but the extent source answers a hole");
+                }
+                if (!DaxEntry.isZero(entry)) {
+                    entry = DaxEntry.locked(DaxEntry.zero(eorder)); // kernel: dax_load_hole / dax_pmd_load_hole
+                    locks.store(start, entry);
+                }
+                return forPin ? new MappingPin(map, -1, start) : views.attach(start, eorder, -1, false);
+            }
+            long pfn = ext.pfn();
+            if (ext.order() < eorder || (pfn & ((1L << eorder) - 1)) != 0) {
+                if (eorder > 0 && DaxEntry.isEmpty(entry)) {
+                    return null; // the block is too small or misaligned for a PMD: the PTE fault downgrades the entry
+                }
+                throw new IllegalStateException("page " + start + " of mapping " + id + ": order-" + eorder + " entry "
+                        + DaxEntry.describe(entry) + " but the extent source answers an order-" + ext.order()
+                        + " block at pfn " + pfn);
+            }
+            if (pfn < 0 || pfn > map.nrPages() - (1L << eorder)) {
+                throw new IllegalStateException("extent source answered pfn " + pfn + " for page " + start
+                        + ", outside " + map);
+            }
+            entry = insert(start, entry, pfn, eorder, write, ext.shared());
+            if (forPin) {
+                // the dax fault-in step of a pin, under the entry lock: a temporary reference, the legal 0 -> 1
+                long head = RangePins.pinFolio(map, pfn, false, (m, p) -> {
+                    m.incRef(pfn);
+                    return pfn;
+                });
+                return new MappingPin(map, head, start);
+            }
+            return views.attach(start, eorder, pfn, write);
+        } finally {
+            locks.unlock(start, entry);
+        }
+    }
+
+    /**
+     * Kernel: {@code dax_insert_entry}. A zero or empty entry becomes the folio's entry: the zero page's views
+     * are revoked, the folio associated, the entry stored (still locked). A write marks DIRTY, and TOWRITE when
+     * the extent is shared.
+     */
+    private long insert(long start, long entry, long pfn, int order, boolean write, boolean shared) {
+        if (DaxEntry.isZero(entry) || DaxEntry.isEmpty(entry)) {
+            if (DaxEntry.isZero(entry)) {
+                views.revoke(start, start + (1L << order)); // kernel: unmap_mapping_pages of the zero page
+            }
+            long fresh = DaxEntry.locked(DaxEntry.make(pfn, order, 0));
+            association.associate(fresh, id, start, shared);
+            locks.store(start, fresh);
+            entry = fresh;
+        } else if (DaxEntry.pfn(entry) != pfn) {
+            throw new IllegalStateException("page " + start + " of mapping " + id + ": the entry maps pfn "
+                    + DaxEntry.pfn(entry) + " but the extent source answers pfn " + pfn);
+        }
+        if (write) {
+            locks.mark(start, Mark.DIRTY);
+            if (shared) {
+                locks.mark(start, Mark.TOWRITE);
+            }
+        }
+        return entry;
+    }
+
+    /**
+     * Locks the entry covering page {@code index}, waiting while someone else holds it (kernel:
+     * {@code dax_lock_mapping_entry}, as memory failure uses it).
+     *
+     * @return the held lock, or null if no entry covers the page
+     * @throws IndexOutOfBoundsException if {@code index} is outside [0, {@link #MAX_INDEX}]
+     */
+    public EntryLock lockEntry(long index) {
+        checkIndex(index);
+        long[] held = locks.lockExisting(index);
+        return held == null ? null : new EntryLock(locks, held[0], held[1]);
+    }
+
+    // ------------------------------------------------------------------ entries and marks
+
+    /** The entry covering page {@code index}, or null. */
+    public MappingEntry entry(long index) {
+        checkIndex(index);
+        locks.lock.lock();
+        try {
+            long e = locks.entries.get(index);
+            if (e == NONE) {
+                return null;
+            }
+            long start = DaxEntry.start(e, index);
+            return MappingEntry.of(start, e, locks.entries.isMarked(start, Mark.DIRTY),
+                    locks.entries.isMarked(start, Mark.TOWRITE));
+        } finally {
+            locks.lock.unlock();
+        }
+    }
+
+    /** Pages covered by entries (kernel: {@code mapping->nrpages}). */
+    public long nrPages() {
+        locks.lock.lock();
+        try {
+            return locks.entries.pages();
+        } finally {
+            locks.lock.unlock();
+        }
+    }
+
+    /** Number of entries. */
+    public long entryCount() {
+        locks.lock.lock();
+        try {
+            return locks.entries.entries();
+        } finally {
+            locks.lock.unlock();
+        }
+    }
+
+    /**
+     * The first page of the first entry marked {@code mark} that covers a page in {@code [from, to)}, or -1;
+     * visits marked entries only. Walk a range with {@code next = nextMarked(mark, found + entry pages, to)}.
+     */
+    public long nextMarked(Mark mark, long from, long to) {
+        Objects.requireNonNull(mark, "mark");
+        checkRange(from, to);
+        locks.lock.lock();
+        try {
+            return locks.entries.nextMarked(mark, from, to);
+        } finally {
+            locks.lock.unlock();
+        }
+    }
+
+    /** Threads waiting for the lock of the entry starting at page {@code index}. */
+    public int entryWaiters(long index) {
+        checkIndex(index);
+        return locks.waitersOn(index);
+    }
+
+    /** Whether an entry covers a page of {@code [from, to)}. */
+    boolean hasEntries(long from, long to) {
+        locks.lock.lock();
+        try {
+            return locks.entries.nextEntry(from, to) >= 0;
+        } finally {
+            locks.lock.unlock();
+        }
+    }
+
+    /** Views made and neither closed nor revoked. */
+    public long liveViews() {
+        return views.liveViews();
+    }
+
+    /**
+     * Checks the entry map's invariants (pages == the sum of 2^order over the entries, no PMD entry beside a PTE
+     * entry, marks only on entries).
+     *
+     * @throws IllegalStateException naming the first violation
+     */
+    public void verify() {
+        locks.lock.lock();
+        try {
+            locks.entries.verify();
+        } finally {
+            locks.lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ layout breaking
+
+    /**
+     * Breaks the layout of bytes {@code [start, end)}, widened to whole pages (kernel: {@code dax_break_layout}
+     * followed by the deletion of the range's entries): blocks this mapping's faults, revokes the range's views,
+     * waits until no folio of the range is busy, then deletes the range's entries. The extents stay.
+     *
+     * @param callback run around each sleep (for instance to drop and retake a lock of the caller's), or null
+     * @throws InterruptedException      if interrupted while waiting: the entries are then all still there
+     * @throws IllegalArgumentException  if the range is negative or reversed
+     * @throws IllegalStateException     if the mapping is closed, or a view is used by I/O in flight
+     */
+    public void breakLayouts(long start, long end, SleepCallback callback) throws InterruptedException {
+        long first = firstPage(start, end);
+        long last = lastPage(end);
+        invalidate.writeLock().lockInterruptibly();
+        try {
+            checkOpen();
+            breaker.breakAndDelete(first, last, callback, true);
+        } finally {
+            invalidate.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Breaks the layout of the whole file and deletes every entry, waiting uninterruptibly (kernel:
+     * {@code dax_break_layout_final}, at inode eviction); an interrupt is re-asserted on return.
+     */
+    public void breakLayoutsFinal() {
+        invalidate.writeLock().lock();
+        try {
+            checkOpen();
+            breakAndDeleteFinal();
+        } finally {
+            invalidate.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Sets the file size. Shrinking breaks the layout of every page from the new end on (interruptibly), deletes
+     * their entries and releases their blocks to the extent source; a partial last page keeps its block.
+     *
+     * @throws IllegalArgumentException if {@code newSize} is negative or too large; nothing is changed
+     * @throws InterruptedException     if interrupted while waiting for busy pages: the size and the entries
+     *                                  are unchanged
+     */
+    public void truncate(long newSize) throws InterruptedException {
+        checkSize(newSize, pageShift);
+        invalidate.writeLock().lockInterruptibly();
+        try {
+            checkOpen();
+            if (newSize < size) {
+                long first = pagesOf(newSize);
+                breaker.breakAndDelete(first, END, null, true);
+                source.release(this, first, END);
+            }
+            size = newSize;
+        } finally {
+            invalidate.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Punches a hole over bytes {@code [start, end)}, which must be page aligned: breaks the layout, deletes the
+     * entries and releases the blocks (reads then see zeros). The size is unchanged.
+     *
+     * @throws IllegalArgumentException if the range is negative, reversed or not page aligned; nothing changed
+     * @throws InterruptedException     if interrupted while waiting: the entries and blocks are all still there
+     */
+    public void punchHole(long start, long end) throws InterruptedException {
+        long first = firstPage(start, end);
+        long mask = (1L << pageShift) - 1;
+        if ((start & mask) != 0 || (end & mask) != 0) {
+            throw new IllegalArgumentException("hole [" + start + ", " + end + ") is not aligned to the page size "
+                    + (1L << pageShift));
+        }
+        long last = lastPage(end);
+        invalidate.writeLock().lockInterruptibly();
+        try {
+            checkOpen();
+            breaker.breakAndDelete(first, last, null, true);
+            source.release(this, first, last);
+        } finally {
+            invalidate.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Closes the file and deletes it: breaks the whole layout (uninterruptibly), deletes every entry, releases
+     * every block (a block reflinked into another file stays with it), and frees the id. Idempotent.
+     */
+    @Override
+    public void close() {
+        invalidate.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            breakAndDeleteFinal();
+            source.release(this, 0, END);
+            closed = true;
+        } finally {
+            invalidate.writeLock().unlock();
+        }
+        space.closed(this);
+    }
+
+    private void breakAndDeleteFinal() {
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                breaker.breakAndDelete(0, END, null, false);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // only the timed look of a folio mapped by another file gets here
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("mapping " + id + " is closed");
+        }
+    }
+
+    private long pagesOf(long bytes) {
+        return (bytes >>> pageShift) + ((bytes & ((1L << pageShift) - 1)) != 0 ? 1 : 0);
+    }
+
+    private static void checkIndex(long index) {
+        if (index < 0 || index > MAX_INDEX) {
+            throw new IndexOutOfBoundsException("page index " + index + " outside [0, " + MAX_INDEX + "]");
+        }
+    }
+
+    private static void checkRange(long from, long to) {
+        if (from < 0 || to < from) {
+            throw new IllegalArgumentException("page range [" + from + ", " + to + ") is negative or reversed");
+        }
+    }
+
+    private long firstPage(long start, long end) {
+        if (start < 0 || end < start) {
+            throw new IllegalArgumentException("byte range [" + start + ", " + end + ") is negative or reversed");
+        }
+        return Math.min(start >>> pageShift, END);
+    }
+
+    private long lastPage(long end) {
+        return Math.min(pagesOf(end), END);
+    }
+
+    @Override
+    public String toString() {
+        return "Mapping[" + id + ", " + size + " bytes, " + (closed ? "closed" : "open") + "]";
+    }
+}

@@ -1,0 +1,95 @@
+package io.jdax.mapping;
+
+import io.jdax.memory.WindowGroup;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One mapped entry of a {@link Mapping}, as a {@link MemorySegment} (kernel: the page-table entry a DAX fault
+ * installs). A view of a folio holds one reference and one map count on it; a view of a hole maps the shared
+ * zero page, read-only, and holds nothing. A read fault's view is read-only, so that every write goes through
+ * a write fault, which marks the entry DIRTY.
+ *
+ * <p>{@link #close()} drops the view's counts; the mapping revokes views when it breaks layouts (truncate, hole
+ * punch, close), after which {@link #segment()} and every access through a segment taken earlier throw
+ * {@link IllegalStateException}: never a read of memory the file no longer owns. Revocation works by group
+ * (views of neighbouring indices share one arena, so that one thread handshake revokes them all): breaking a
+ * range also revokes the views of its group that lie outside it; they drop their counts, and a new fault maps
+ * the page again.
+ */
+public final class MappingView implements AutoCloseable {
+
+    private final WindowGroup.View view;
+    private final long head;
+    private final long index;
+    private final int order;
+    private final boolean writable;
+    private final MemorySegment bytes;
+
+    MappingView(WindowGroup.View view, long head, long index, int order, boolean writable, MemorySegment bytes) {
+        this.view = view;
+        this.head = head;
+        this.index = index;
+        this.order = order;
+        this.writable = writable;
+        this.bytes = bytes;
+    }
+
+    /**
+     * The mapped bytes: {@code pageCount()} pages from file page {@link #index()}.
+     *
+     * @throws IllegalStateException if the view is closed or revoked
+     */
+    public MemorySegment segment() {
+        if (!view.isOpen()) {
+            throw new IllegalStateException(this + " is closed or revoked: fault the page again");
+        }
+        return bytes;
+    }
+
+    /** First file page the view maps: the start of its entry. */
+    public long index() {
+        return index;
+    }
+
+    /** Order of the entry the view maps: 0 or {@link Mapping#PMD_ORDER}. */
+    public int order() {
+        return order;
+    }
+
+    public long pageCount() {
+        return 1L << order;
+    }
+
+    /** Whether the view was made by a write fault. */
+    public boolean isWritable() {
+        return writable;
+    }
+
+    /** Whether the view maps the shared zero page (a read of a hole). */
+    public boolean isZeroPage() {
+        return head < 0;
+    }
+
+    /** Head pfn of the folio mapped, or -1 for the zero page. */
+    public long pfn() {
+        return head;
+    }
+
+    /** Whether the view is neither closed nor revoked. */
+    public boolean isOpen() {
+        return view.isOpen();
+    }
+
+    /** Drops the view's reference and map count. Idempotent; a no-op after revocation, which dropped them. */
+    @Override
+    public void close() {
+        view.close();
+    }
+
+    @Override
+    public String toString() {
+        return "MappingView[index " + index + ", order " + order + (head < 0 ? ", zero page" : ", pfn " + head)
+                + (writable ? ", rw" : ", ro") + "]";
+    }
+}

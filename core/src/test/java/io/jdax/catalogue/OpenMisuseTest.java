@@ -8,7 +8,6 @@ import io.jdax.alloc.BuddyAllocator;
 import io.jdax.memory.Region;
 import io.jdax.page.RefcountException;
 import io.jdax.pool.BufferPool;
-import io.jdax.pool.PoolMode;
 
 import java.util.List;
 
@@ -22,19 +21,8 @@ import org.junit.jupiter.api.Test;
 class OpenMisuseTest {
 
     /** The ids of the open rows, as in docs/bad-input.md. */
-    static final List<String> IDS = List.of("pool-limit-below-page", "alloc-limit-below-page",
-            "retain-after-close-fast", "retain-after-close-checked", "put-below-mapcount", "put-refs-below-mapcount",
-            "pool-stripes-negative");
-
-    @Test
-    @Disabled("open: limitBytes(100) rounds down to a limit of 0 pages; build() accepts it and every allocation"
-            + " then fails with OutOfPagesException")
-    void aPoolLimitBelowOnePageIsRejected() throws Exception {
-        BadInputCatalogueTest.check(of("pool-limit-below-page",
-                "BufferPool.builder().capacity(1 MiB).limitBytes(100).build()", IllegalArgumentException.class,
-                List.of(100), NOTHING, env -> env.extra.add(BufferPool.builder().capacity(MiB).limitBytes(100)
-                        .build())));
-    }
+    static final List<String> IDS = List.of("alloc-limit-below-page", "put-below-mapcount",
+            "put-refs-below-mapcount", "pool-stripes-negative");
 
     @Test
     @Disabled("open: BuddyAllocator.builder(r).limitBytes(100).build() makes an allocator whose limit is 0 pages")
@@ -42,18 +30,6 @@ class OpenMisuseTest {
         BadInputCatalogueTest.check(of("alloc-limit-below-page", "BuddyAllocator.builder(r).limitBytes(100).build()",
                 IllegalArgumentException.class, List.of(100), env -> env.extra.add(Region.anonymous(MiB)),
                 env -> env.extra.add(BuddyAllocator.builder((Region) env.extra.getFirst()).limitBytes(100).build())));
-    }
-
-    @Test
-    @Disabled("open: retain() of a buffer outstanding when its FAST pool closed returns it with refCnt 2")
-    void retainAfterItsFastPoolClosedIsRejected() throws Exception {
-        BadInputCatalogueTest.check(retainAfterClose().in(PoolMode.FAST));
-    }
-
-    @Test
-    @Disabled("open: retain() of a buffer outstanding when its CHECKED pool closed returns it with refCnt 2")
-    void retainAfterItsCheckedPoolClosedIsRejected() throws Exception {
-        BadInputCatalogueTest.check(retainAfterClose().in(PoolMode.CHECKED));
     }
 
     @Test
@@ -86,13 +62,5 @@ class OpenMisuseTest {
                 "BufferPool.builder().capacity(1 MiB).cacheStripes(-2).build()", IllegalArgumentException.class,
                 List.of(-2), NOTHING, env -> env.extra.add(BufferPool.builder().capacity(MiB).cacheStripes(-2)
                         .build())));
-    }
-
-    private static Row retainAfterClose() {
-        return of("retain-after-close", "buf.retain() of a buffer its closed pool reported as leaked",
-                IllegalStateException.class, List.of("closed"), env -> {
-                    env.buf = env.pool.allocate(5000);
-                    env.pool.close();
-                }, env -> env.buf.retain());
     }
 }

@@ -41,6 +41,8 @@ final class PoolRows {
                         NOTHING, env -> BufferPool.builder().capacity(MiB).pageSize(5000).build()),
                 of("pool-stripes", "BufferPool.builder().capacity(1 MiB).cacheStripes(3).build()", iae, List.of(3),
                         NOTHING, env -> BufferPool.builder().capacity(MiB).cacheStripes(3).build()),
+                of("pool-limit-below-page", "BufferPool.builder().capacity(1 MiB).limitBytes(100).build()", iae,
+                        List.of(100), NOTHING, env -> BufferPool.builder().capacity(MiB).limitBytes(100).build()),
                 of("pool-checked-limit", "BufferPool.builder().checkedBufferLimit(0)", iae, List.of(0), NOTHING,
                         env -> BufferPool.builder().checkedBufferLimit(0)),
                 of("pool-second-over-region", "BufferPool.builder().region(r).build() over a claimed region", ise,
@@ -113,6 +115,8 @@ final class PoolRows {
                         env -> env.buf.slice(Long.MAX_VALUE, 2)),
                 of("release-after-close", "buf.release() after its pool closed", ise, List.of("pool was closed"),
                         held.then(env -> env.pool.close()), env -> env.buf.release()),
+                of("retain-after-close", "buf.retain() of a buffer its closed pool reported as leaked", ise,
+                        List.of("closed"), held.then(env -> env.pool.close()), env -> env.buf.retain()),
                 of("slice-after-close", "buf.slice(0, 10) of a buffer its closed pool reported", ise,
                         List.of("closed"), held.then(env -> env.pool.close()), env -> env.buf.slice(0, 10)));
         return Stream.concat(builders, buffers.flatMap(r -> Stream.of(r.in(PoolMode.FAST), r.in(PoolMode.CHECKED))));

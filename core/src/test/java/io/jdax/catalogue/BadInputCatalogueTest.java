@@ -30,7 +30,8 @@ class BadInputCatalogueTest {
     private static final Map<String, String> SEEN = new LinkedHashMap<>();
 
     static Stream<Row> rows() {
-        return Stream.of(MemoryRows.rows(), PageRows.rows(), PoolRows.rows(), DeviceRows.rows())
+        return Stream.of(MemoryRows.rows(), PageRows.rows(), PoolRows.rows(), DeviceRows.rows(),
+                        MappingRows.rows())
                 .flatMap(s -> s);
     }
 

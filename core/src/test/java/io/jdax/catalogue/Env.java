@@ -46,6 +46,8 @@ final class Env implements AutoCloseable {
     ViewGroup group;
     DeviceView view;
     final List<AutoCloseable> extra = new ArrayList<>();
+    /** More state a row's objects add to the snapshot (a mapping's entries, say). */
+    final List<java.util.function.Supplier<String>> watched = new ArrayList<>();
 
     Env(PoolMode mode) throws IOException {
         region = Region.anonymous(4 * MiB);
@@ -83,6 +85,9 @@ final class Env implements AutoCloseable {
         }
         s.append("waits ").append(waits.isClosed()).append(' ').append(waits.waitersOn(7)).append('\n');
         s.append("files ").append(files()).append('\n');
+        for (var w : watched) {
+            s.append(w.get()).append('\n');
+        }
         return s.toString();
     }
 

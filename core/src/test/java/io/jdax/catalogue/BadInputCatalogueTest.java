@@ -31,7 +31,7 @@ class BadInputCatalogueTest {
 
     static Stream<Row> rows() {
         return Stream.of(MemoryRows.rows(), PageRows.rows(), PoolRows.rows(), DeviceRows.rows(),
-                        MappingRows.rows())
+                        MappingRows.rows(), SlabRows.rows())
                 .flatMap(s -> s);
     }
 

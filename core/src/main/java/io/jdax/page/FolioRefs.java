@@ -2,7 +2,10 @@ package io.jdax.page;
 
 import static io.jdax.internal.PageDescriptor.compareAndExchangeRefcount;
 import static io.jdax.internal.PageDescriptor.getAndAddRefcount;
+import static io.jdax.internal.PageDescriptor.entireMapcount;
 import static io.jdax.internal.PageDescriptor.info;
+import static io.jdax.internal.PageDescriptor.isHead;
+import static io.jdax.internal.PageDescriptor.mapcount;
 import static io.jdax.internal.PageDescriptor.isTail;
 import static io.jdax.internal.PageDescriptor.link;
 import static io.jdax.internal.PageDescriptor.refcount;
@@ -89,6 +92,11 @@ final class FolioRefs {
             return false;
         }
         if (old == 1) {
+            int mapped = mapped(head);
+            if (mapped != 0) { // every mapping holds a reference: this put dropped one a mapping owns
+                getAndAddRefcount(memmap, head, 1);
+                throw RefcountException.belowMapcount(head, old, 1, mapped);
+            }
             lastPut(head);
             return true;
         }
@@ -107,10 +115,14 @@ final class FolioRefs {
      */
     boolean drop(long head, int n, boolean unpin) {
         int c = refcount(memmap, head);
+        int mapped = mapped(head);
         for (;;) {
             if (c < n) {
                 throw unpin ? RefcountException.unpinWithoutPin(head, c, n)
                         : RefcountException.underflow(head, c, n, tailOf(head));
+            }
+            if (c - n < mapped) {
+                throw RefcountException.belowMapcount(head, c, n, mapped);
             }
             int witness = compareAndExchangeRefcount(memmap, head, c, c - n);
             if (witness == c) {
@@ -136,6 +148,11 @@ final class FolioRefs {
         } else if (releaser != null) {
             releaser.release(map, head);    // POOL: kernel pgmap->ops->page_free
         }                                   // DEVICE: nothing
+    }
+
+    /** Map count of the folio headed at {@code head}: its own, or page[1]'s entire mapcount if large. */
+    private int mapped(long head) {
+        return isHead(info(memmap, head)) ? entireMapcount(memmap, head) : mapcount(memmap, head);
     }
 
     /** The head of {@code pfn}'s folio if it is a tail page, else -1: for messages. */

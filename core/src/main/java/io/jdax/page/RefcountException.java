@@ -61,6 +61,11 @@ public final class RefcountException extends IllegalStateException {
                 + (tailOf >= 0 ? " (it is a tail page of folio " + tailOf + ")" : " (more puts than gets)"));
     }
 
+    static RefcountException belowMapcount(long pfn, int count, int n, int mapcount) {
+        return new RefcountException(pfn, count, "put of " + n + " with refcount " + count + " would leave fewer"
+                + " references than the folio's mapcount " + mapcount + ": every mapping holds one (unmap first)");
+    }
+
     static RefcountException unpinWithoutPin(long pfn, int count, int n) {
         return new RefcountException(pfn, count, "unpin with refcount " + count + " < " + n + ": no pin is held");
     }

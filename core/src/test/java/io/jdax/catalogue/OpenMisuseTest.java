@@ -33,8 +33,6 @@ class OpenMisuseTest {
     }
 
     @Test
-    @Disabled("open: put() of the reference a mapping holds is accepted; the folio then has refcount 0 and "
-            + "mapcount 1, isIdle() says true while it is mapped, and prepCompound() over it is accepted")
     void aPutBelowTheMapcountIsRejected() throws Exception {
         BadInputCatalogueTest.check(of("put-below-mapcount", "map.put(5) of a folio mapped once with refcount 1",
                 RefcountException.class, List.of(5, "mapcount"), env -> {
@@ -44,7 +42,6 @@ class OpenMisuseTest {
     }
 
     @Test
-    @Disabled("open: putRefs() below the mapcount is accepted, as put() is")
     void putRefsBelowTheMapcountIsRejected() throws Exception {
         BadInputCatalogueTest.check(of("put-refs-below-mapcount", "map.putRefs(5, 2) of a folio mapped once with "
                 + "refcount 2", RefcountException.class, List.of(5, "mapcount"), env -> {

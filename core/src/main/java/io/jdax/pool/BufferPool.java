@@ -4,6 +4,8 @@ import io.jdax.alloc.BuddyAllocator;
 import io.jdax.alloc.OutOfPagesException;
 import io.jdax.memory.Region;
 import io.jdax.page.PageMap;
+import io.jdax.slab.SlabAllocator;
+import io.jdax.slab.SlabStats;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,8 +27,10 @@ import java.util.function.BiFunction;
  * }
  * }</pre>
  *
- * <p>A request of {@code n} bytes is served by a folio of {@code pageSize * 2^order >= n} bytes from a
- * {@link BuddyAllocator}; the buffer shows exactly {@code n} bytes. Thread-safe; no per-thread state (the
+ * <p>A request of {@code n} bytes up to half a page ({@link SlabAllocator#maxObjectSize()}) is served by an
+ * object of the smallest fitting size class of a {@link SlabAllocator}, a larger one by a folio of
+ * {@code pageSize * 2^order >= n} bytes from a {@link BuddyAllocator}; the buffer shows exactly {@code n}
+ * bytes and keeps the same contract whatever its size. {@link #stats()} tells requested from held bytes. Thread-safe; no per-thread state (the
  * allocator's caches are striped), so virtual threads are welcome. No GC pressure beyond the small buffer
  * object itself.
  *
@@ -58,6 +62,9 @@ public final class BufferPool implements AutoCloseable {
     private final Region region;
     private final boolean ownsRegion;
     private final BuddyAllocator allocator;
+    private final SlabAllocator slab;
+    private final int maxSmall;
+    private final FolioUsage usage;
     private final PageMap map;
     private final PoolMode mode;
     private final int pageShift;
@@ -72,6 +79,7 @@ public final class BufferPool implements AutoCloseable {
      */
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private long[] leakedAtClose = new long[0]; // FAST mode: heads close reported, ascending; guarded by gate
+    private long[] smallLeakedAtClose = new long[0]; // FAST mode: slab objects close reported, likewise
 
     private BufferPool(Builder b) {
         this.ownsRegion = b.region == null;
@@ -83,6 +91,9 @@ public final class BufferPool implements AutoCloseable {
             }
             if (b.cacheStripes >= 0) {
                 ab.cacheStripes(b.cacheStripes);
+            }
+            if (b.largeFolioCacheBytes >= 0) {
+                ab.largeFolioCacheBytes(b.largeFolioCacheBytes);
             }
             this.allocator = b.allocatorBuild.apply(region, ab);
         } catch (Throwable t) { // Errors too: 32 TiB of sparse memory maps, its descriptors may not
@@ -99,6 +110,9 @@ public final class BufferPool implements AutoCloseable {
         this.mode = b.mode;
         this.pageShift = map.pageShift();
         this.views = new CheckedViews(b.checkedBufferLimit);
+        this.slab = SlabAllocator.create(allocator); // allocates nothing until the first small buffer
+        this.maxSmall = slab.maxObjectSize();
+        this.usage = new FolioUsage(allocator.maxOrder());
     }
 
     /** A {@link PoolMode#FAST} pool of {@code capacity} bytes of anonymous memory, 4 KiB pages. */
@@ -119,6 +133,7 @@ public final class BufferPool implements AutoCloseable {
         private long limitBytes = Long.MAX_VALUE;
         private int cacheStripes = -1;
         private int checkedBufferLimit = DEFAULT_CHECKED_BUFFER_LIMIT;
+        private long largeFolioCacheBytes = -1;
         /** Builds the allocator over the region; tests put a failing one here to fail a build part-way. */
         BiFunction<Region, BuddyAllocator.Builder, BuddyAllocator> allocatorBuild = (r, ab) -> ab.build();
 
@@ -167,6 +182,22 @@ public final class BufferPool implements AutoCloseable {
         /** Cache stripes of the allocator: a power of two, or 0 for none (default 2 x CPUs, at most 64); checked by {@link #build}. */
         public Builder cacheStripes(int stripes) {
             this.cacheStripes = stripes;
+            return this;
+        }
+
+        /**
+         * Byte budget of the allocator's caches of prepped large folios (see
+         * {@link BuddyAllocator.Builder#largeFolioCacheBytes}; default: the allocator's).
+         *
+         * @param bytes the budget, {@code >= 0}; 0 caches no large folio
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is negative
+         */
+        public Builder largeFolioCacheBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("large folio cache bytes must be >= 0: " + bytes);
+            }
+            this.largeFolioCacheBytes = bytes;
             return this;
         }
 
@@ -241,12 +272,15 @@ public final class BufferPool implements AutoCloseable {
 
     private PooledBuffer allocate(long bytes, boolean orThrow) {
         int order = orderFor(bytes);
+        if (bytes <= maxSmall) {
+            return allocateSmall((int) bytes, orThrow);
+        }
         if (mode == PoolMode.CHECKED) {
             gate.readLock().lock();
             try {
                 requireOpen();
                 long pfn = folio(bytes, order, orThrow);
-                return pfn == PageMap.NO_FOLIO ? null : wrapChecked(pfn, pfn << pageShift, bytes);
+                return pfn == PageMap.NO_FOLIO ? null : wrapChecked(pfn, null, bytes, pfn << pageShift, bytes);
             } finally {
                 gate.readLock().unlock();
             }
@@ -256,19 +290,78 @@ public final class BufferPool implements AutoCloseable {
             return null;
         }
         PooledBuffer b = new PooledBuffer(this, pfn, pfn << pageShift, region.segment().asSlice(pfn << pageShift,
-                bytes), null);
+                bytes), null, false, null, bytes);
         if (!publish(b)) {
             throw new IllegalStateException("buffer pool is closed");
         }
         return b;
     }
 
-    /** A folio of {@code order} with one reference, or {@link PageMap#NO_FOLIO} if {@code !orThrow}. */
+    /** A buffer over a slab object: the same contract, one object of the smallest fitting class. */
+    private PooledBuffer allocateSmall(int bytes, boolean orThrow) {
+        if (mode == PoolMode.CHECKED) {
+            gate.readLock().lock();
+            try {
+                requireOpen();
+                long off = slabObject(bytes, orThrow);
+                return off == SlabAllocator.NO_OBJECT ? null : wrapChecked(off, new SlabShare(), bytes, off, bytes);
+            } finally {
+                gate.readLock().unlock();
+            }
+        }
+        long off = slabObject(bytes, orThrow);
+        if (off == SlabAllocator.NO_OBJECT) {
+            return null;
+        }
+        PooledBuffer b = new PooledBuffer(this, off, off, region.segment().asSlice(off, bytes), null, true, null, bytes);
+        if (!publish(b)) {
+            throw new IllegalStateException("buffer pool is closed");
+        }
+        return b;
+    }
+
+    /** A slab object of at least {@code bytes}, or {@link SlabAllocator#NO_OBJECT} if {@code !orThrow}. */
+    private long slabObject(int bytes, boolean orThrow) {
+        try {
+            long off = orThrow ? slab.allocate(bytes) : slab.tryAllocate(bytes);
+            if (off == SlabAllocator.NO_OBJECT) {
+                PoolEvents.allocationFailed(allocator, bytes, 0, null);
+            }
+            return off;
+        } catch (OutOfPagesException e) {
+            PoolEvents.allocationFailed(allocator, bytes, 0, e);
+            throw e;
+        } catch (IllegalStateException e) {
+            throw closedUnder(e, "buffer pool is closed");
+        }
+    }
+
+    /**
+     * A folio of {@code order} with one reference, or {@link PageMap#NO_FOLIO} if {@code !orThrow}. Under
+     * pressure the slab layer gives back its kept empty slabs and the allocation is tried once more.
+     */
     private long folio(long bytes, int order, boolean orThrow) {
         try {
-            long pfn = orThrow ? allocator.allocate(order) : allocator.tryAllocate(order);
+            long pfn;
+            if (orThrow) {
+                try {
+                    pfn = allocator.allocate(order);
+                } catch (OutOfPagesException e) {
+                    if (slab.shrink() == 0) {
+                        throw e;
+                    }
+                    pfn = allocator.allocate(order);
+                }
+            } else {
+                pfn = allocator.tryAllocate(order);
+                if (pfn == PageMap.NO_FOLIO && slab.shrink() > 0) {
+                    pfn = allocator.tryAllocate(order);
+                }
+            }
             if (pfn == PageMap.NO_FOLIO) {
                 PoolEvents.allocationFailed(allocator, bytes, order, null);
+            } else {
+                usage.allocated(order, bytes);
             }
             return pfn;
         } catch (OutOfPagesException e) {
@@ -288,14 +381,14 @@ public final class BufferPool implements AutoCloseable {
      */
     private boolean publish(PooledBuffer b) {
         VarHandle.fullFence();
-        return !closed || reportedAtClose(b.head);
+        return !closed || reportedAtClose(b);
     }
 
-    /** Whether close reported folio {@code head} as leaked; waits for close to finish counting. */
-    private boolean reportedAtClose(long head) {
+    /** Whether close reported {@code b}'s folio or slab object as leaked; waits for close to finish counting. */
+    private boolean reportedAtClose(PooledBuffer b) {
         gate.readLock().lock();
         try {
-            return Arrays.binarySearch(leakedAtClose, head) >= 0;
+            return Arrays.binarySearch(b.small ? smallLeakedAtClose : leakedAtClose, b.head) >= 0;
         } finally {
             gate.readLock().unlock();
         }
@@ -306,6 +399,10 @@ public final class BufferPool implements AutoCloseable {
         if (bytes <= 0 || bytes > maxBufferSize()) {
             throw new IllegalArgumentException("buffer size " + bytes + " outside [1, " + maxBufferSize() + "]");
         }
+        return orderOf(bytes);
+    }
+
+    private int orderOf(long bytes) {
         long pages = (bytes + map.pageSize() - 1) >>> pageShift;
         return pages == 1 ? 0 : Long.SIZE - Long.numberOfLeadingZeros(pages - 1);
     }
@@ -335,12 +432,15 @@ public final class BufferPool implements AutoCloseable {
         return e;
     }
 
-    /** A CHECKED buffer over a folio the caller holds a reference on (given to the buffer, or back on failure). */
-    private PooledBuffer wrapChecked(long head, long offset, long bytes) {
+    /**
+     * A CHECKED buffer over a folio (or a slab object, with its {@code share}) the caller holds a reference on
+     * (given to the buffer, or back on failure).
+     */
+    private PooledBuffer wrapChecked(long head, SlabShare share, long requested, long offset, long bytes) {
         try {
             views.reserve();
         } catch (IllegalStateException full) {
-            putFolio(head);
+            putMemory(head, share, requested);
             throw full;
         }
         Arena arena = Arena.ofShared();
@@ -350,12 +450,13 @@ public final class BufferPool implements AutoCloseable {
         } catch (RuntimeException e) {
             arena.close();
             views.unreserve();
-            putFolio(head);
+            putMemory(head, share, requested);
             throw e instanceof IllegalStateException ise ? closedUnder(ise, "buffer pool is closed") : e;
         }
-        CheckedView checked = new CheckedView(this, head, bytes, arena, new Throwable("buffer allocated here"));
+        CheckedView checked = new CheckedView(this, head, share, requested, bytes, arena,
+                new Throwable("buffer allocated here"));
         views.add(checked);
-        PooledBuffer b = new PooledBuffer(this, head, offset, view, checked);
+        PooledBuffer b = new PooledBuffer(this, head, offset, view, checked, share != null, share, requested);
         publish(b); // under the gate's read side: the pool is open, this only fences
         return b;
     }
@@ -372,7 +473,7 @@ public final class BufferPool implements AutoCloseable {
                     throw sliceAfterClose(parent, null);
                 }
                 getFolio(parent);
-                return wrapChecked(parent.head, offset, length);
+                return wrapChecked(parent.head, parent.shareOrNull(), parent.requested, offset, length);
             } finally {
                 gate.readLock().unlock();
             }
@@ -381,7 +482,8 @@ public final class BufferPool implements AutoCloseable {
             throw sliceAfterClose(parent, null);
         }
         getFolio(parent);
-        PooledBuffer slice = new PooledBuffer(this, parent.head, offset, region.segment().asSlice(offset, length), null);
+        PooledBuffer slice = new PooledBuffer(this, parent.head, offset, region.segment().asSlice(offset, length), null,
+                parent.small, parent.small ? parent.share() : null, parent.requested);
         if (!publish(slice)) {
             // cannot happen while the parent holds the folio (close then reports it); kept as the rule says
             throw sliceAfterClose(parent, null);
@@ -390,6 +492,10 @@ public final class BufferPool implements AutoCloseable {
     }
 
     private void getFolio(PooledBuffer parent) {
+        if (parent.small) { // the parent's hold keeps the object's share above 0: a plain add (kernel: folio_get)
+            parent.share().get();
+            return;
+        }
         try {
             map.get(parent.head);
         } catch (IllegalStateException e) {
@@ -416,7 +522,7 @@ public final class BufferPool implements AutoCloseable {
             throw releaseAfterClose(b, null);
         }
         try {
-            map.put(b.head);
+            putMemory(b.head, b.small ? b.shareOrNull() : null, b.requested);
         } catch (IllegalStateException e) {
             if (!closed) {
                 b.restoreCount();
@@ -426,7 +532,7 @@ public final class BufferPool implements AutoCloseable {
         }
         // the put's read-modify-write is a full fence: as in publish, this read and close's count of the folio
         // cannot both miss each other
-        if (closed && reportedAtClose(b.head)) {
+        if (closed && reportedAtClose(b)) {
             b.restoreCount();
             throw releaseAfterClose(b, null);
         }
@@ -463,8 +569,19 @@ public final class BufferPool implements AutoCloseable {
                 + "reported the buffer as a leak (" + b + ")", cause);
     }
 
-    void putFolio(long head) {
-        map.put(head);
+    /**
+     * Drops a hold on a slab object ({@code share} non-null, or a FAST buffer never sliced: {@code head} is then
+     * the object's offset and it is freed) or a reference on folio {@code head}; whoever drops the last gives
+     * the memory back.
+     */
+    void putMemory(long head, SlabShare share, long requested) {
+        if (requested <= maxSmall) {
+            if (share == null || share.put()) {
+                slab.free(head);
+            }
+        } else if (map.put(head)) {
+            usage.freed(orderOf(requested), requested);
+        }
     }
 
     void forget(CheckedView view) {
@@ -497,13 +614,36 @@ public final class BufferPool implements AutoCloseable {
         return region;
     }
 
+    /**
+     * The slab layer under the buffers of up to {@link SlabAllocator#maxObjectSize()} bytes.
+     *
+     * @return the pool's slab allocator
+     */
+    public SlabAllocator slab() {
+        return slab;
+    }
+
+    /**
+     * Checks the slab layer's and the allocator's invariants (see {@link SlabAllocator#verify()}); needs
+     * quiescence: no allocation, release or slice may run.
+     *
+     * @return the pool's statistics, taken after the check
+     * @throws IllegalStateException naming the first broken invariant
+     */
+    public PoolStats verify() {
+        slab.verify();
+        return stats();
+    }
+
     /** The allocator underneath, for folio-level use: {@code allocate(order)} and {@code pageMap().put(pfn)}. */
     public BuddyAllocator allocator() {
         return allocator;
     }
 
     public PoolStats stats() {
-        return new PoolStats(mode, region.byteSize(), map.pageSize(), allocator.stats(), leaks.count());
+        SlabStats small = slab.stats();
+        return new PoolStats(mode, region.byteSize(), map.pageSize(), allocator.stats(), leaks.count(), small,
+                usage.snapshot(map.pageSize(), small));
     }
 
     /**
@@ -529,7 +669,11 @@ public final class BufferPool implements AutoCloseable {
                 if (!map.isOpen()) {
                     closedUnderUs = closedBeforePool();
                 } else {
-                    inUse = mode == PoolMode.CHECKED ? views.finishAll(leaks) : reportLeakedFolios();
+                    inUse = mode == PoolMode.CHECKED ? views.finishAll(leaks) : reportLeakedSlabObjects();
+                    slab.close(); // before the folio walk: it returns every slab, whose folios are no leak
+                    if (mode == PoolMode.FAST) {
+                        reportLeakedFolios();
+                    }
                     allocator.close();
                 }
             }
@@ -570,11 +714,25 @@ public final class BufferPool implements AutoCloseable {
      * {@link #closed} was set, holds any page: an allocation it does not count took its stripe or zone lock
      * after this snapshot did, so it reads {@link #closed} as true and is refused.
      */
-    private int reportLeakedFolios() {
+    private void reportLeakedFolios() {
         if (allocator.stats().allocatedPages() == 0) {
-            return 0;
+            return;
         }
         leakedAtClose = leaks.reportReferencedFolios(map);
+    }
+
+    /**
+     * FAST close: reports each live slab object (a buffer and its slices share one), keeping their offsets
+     * for the calls racing this close as {@link #reportLeakedFolios} does. Each slab is read under its lock,
+     * after {@link #closed} was set: an allocation it misses took its object later, so reads "closed" and is
+     * refused; a release it misses freed the object first, and is not reported.
+     */
+    private int reportLeakedSlabObjects() {
+        long[] live = slab.liveObjects();
+        for (long off : live) {
+            leaks.report(new LeakReport(slab.objectSizeAt(off), Optional.empty(), false));
+        }
+        smallLeakedAtClose = live;
         return 0;
     }
 

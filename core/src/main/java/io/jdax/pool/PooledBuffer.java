@@ -22,17 +22,23 @@ import java.nio.ByteBuffer;
 public final class PooledBuffer implements AutoCloseable {
 
     private static final VarHandle REFCNT;
+    private static final VarHandle SHARE;
 
     static {
         try {
             REFCNT = MethodHandles.lookup().findVarHandle(PooledBuffer.class, "refCnt", int.class);
+            SHARE = MethodHandles.lookup().findVarHandle(PooledBuffer.class, "share", SlabShare.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     private final BufferPool pool;
-    final long head;
+    final long head;                    // head pfn of the folio, or region offset of the slab object
+    final boolean small;                // a slab object
+    final long requested;               // bytes the buffer this one was sliced from asked for (statistics)
+    @SuppressWarnings("unused") // accessed through SHARE
+    private volatile SlabShare share;   // small only: null until a FAST buffer's first slice
     private final long offset;          // region offset of byte 0
     private final MemorySegment segment;
     final CheckedView checked;          // CHECKED mode only
@@ -41,9 +47,13 @@ public final class PooledBuffer implements AutoCloseable {
     private volatile int refCnt;
 
     /** Made by the pool only, which publishes the buffer behind a full fence (see {@code BufferPool.publish}). */
-    PooledBuffer(BufferPool pool, long head, long offset, MemorySegment segment, CheckedView checked) {
+    PooledBuffer(BufferPool pool, long head, long offset, MemorySegment segment, CheckedView checked, boolean small,
+                 SlabShare share, long requested) {
         this.pool = pool;
         this.head = head;
+        this.small = small;
+        this.requested = requested;
+        SHARE.set(this, share);
         this.offset = offset;
         this.segment = segment;
         this.checked = checked;
@@ -141,6 +151,25 @@ public final class PooledBuffer implements AutoCloseable {
         throw new IllegalStateException("release of a buffer already released (" + describe(old) + ")");
     }
 
+    /** The share of this buffer's slab object, current or null (FAST buffer never sliced). */
+    SlabShare shareOrNull() {
+        return (SlabShare) SHARE.getAcquire(this);
+    }
+
+    /**
+     * The share of this buffer's slab object, made now if it has none yet; the caller holds a reference on
+     * the buffer, so the buffer's own hold on the object, which the new share starts with, is still there.
+     */
+    SlabShare share() {
+        SlabShare s = (SlabShare) SHARE.getAcquire(this);
+        if (s != null) {
+            return s;
+        }
+        SlabShare mine = new SlabShare();
+        SlabShare witness = (SlabShare) SHARE.compareAndExchange(this, (SlabShare) null, mine);
+        return witness == null ? mine : witness;
+    }
+
     /** Puts back the reference a refused last release took away. */
     void restoreCount() {
         REFCNT.getAndAdd(this, 1);
@@ -215,12 +244,13 @@ public final class PooledBuffer implements AutoCloseable {
     }
 
     private String describe(int count) {
-        return "refCnt " + count + ", " + byteSize() + " bytes at folio " + head;
+        return "refCnt " + count + ", " + byteSize() + (small ? " bytes in the slab object at " : " bytes at folio ")
+                + head;
     }
 
     @Override
     public String toString() {
-        return "PooledBuffer[" + byteSize() + " bytes, folio " + head + ", offset " + offset + ", refCnt " + refCnt()
+        return "PooledBuffer[" + byteSize() + (small ? " bytes, slab object " : " bytes, folio ") + head + ", offset " + offset + ", refCnt " + refCnt()
                 + "]";
     }
 }

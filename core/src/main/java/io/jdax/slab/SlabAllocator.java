@@ -446,6 +446,54 @@ public final class SlabAllocator implements AutoCloseable {
         return pages;
     }
 
+    /**
+     * The region offsets of every live object, ascending (for a leak report at shutdown); each slab is read
+     * under its lock, so an object allocated after its slab was read is missing and one freed after is there.
+     *
+     * @return the offsets of the live objects, ascending
+     */
+    public long[] liveObjects() {
+        long[] out = new long[16];
+        int n = 0;
+        for (Slab s : table.snapshot()) {
+            s.lock();
+            try {
+                if (s.state() == Slab.DEAD) {
+                    continue;
+                }
+                for (int i = 0; i < s.capacity; i++) {
+                    if (s.isLive(i)) {
+                        if (n == out.length) {
+                            out = java.util.Arrays.copyOf(out, n * 2);
+                        }
+                        out[n++] = s.base + (long) i * s.cache.objectSize;
+                    }
+                }
+            } finally {
+                s.unlock();
+            }
+        }
+        long[] live = java.util.Arrays.copyOf(out, n);
+        java.util.Arrays.sort(live);
+        return live;
+    }
+
+    /**
+     * The object size of the slab that holds region offset {@code offset}.
+     *
+     * @param offset a region byte offset inside a live slab
+     * @return the object size of that slab's class
+     * @throws IllegalArgumentException  if {@code offset} is not inside a live slab
+     * @throws IndexOutOfBoundsException if {@code offset} is outside the region
+     */
+    public int objectSizeAt(long offset) {
+        if (offset < 0 || offset >= regionSize) {
+            throw new IndexOutOfBoundsException("offset " + offset + " is outside the region of " + regionSize
+                    + " bytes");
+        }
+        return slabOf(offset).cache.objectSize;
+    }
+
     // ------------------------------------------------------------------ accounting
 
     /** Requested vs held bytes per class and in total; each slab is read under its lock. */

@@ -59,10 +59,21 @@ abstract class BufferPoolContract {
         }
     }
 
+    /**
+     * Nothing is held by a buffer: no live slab object or folio buffer, every allocated page a slab's (the
+     * slab layer keeps its current and a few empty slabs), and slab and allocator invariants hold.
+     */
+    static void assertNothingHeld(BufferPool pool) {
+        PoolStats s = pool.verify();
+        assertEquals(0, s.bytesRequested(), s.sizeClasses()::toString);
+        assertEquals(0, s.slab().objectsInUse());
+        assertEquals(s.slab().bytesHeld(), s.allocatedBytes(), "every allocated page belongs to a slab");
+    }
+
     @Test
     void buffersShowExactlyTheRequestedBytesAndHoldWholeFolios() {
-        long[] sizes = {1, 100, 4096, 4097, 10_000, 2L << 20};
-        long[] folioBytes = {4096, 4096, 4096, 8192, 16384, 2L << 20};
+        long[] sizes = {4096, 4097, 10_000, 2L << 20};
+        long[] folioBytes = {4096, 8192, 16384, 2L << 20};
         long expected = 0;
         List<PooledBuffer> held = new ArrayList<>();
         for (int i = 0; i < sizes.length; i++) {
@@ -75,11 +86,47 @@ abstract class BufferPoolContract {
             expected += folioBytes[i];
             assertEquals(expected, pool.stats().allocatedBytes());
         }
+        PoolStats s = pool.stats();
+        assertEquals(4096 + 4097 + 10_000 + (2L << 20), s.bytesRequested());
+        assertEquals(expected, s.bytesHeld());
         for (PooledBuffer b : held) {
             assertTrue(b.release());
         }
         assertEquals(0, pool.stats().allocatedBytes());
         assertEquals(mode(), pool.stats().mode());
+    }
+
+    @Test
+    void buffersUpToHalfAPageAreSlabObjectsOfTheirSizeClass() {
+        int max = pool.slab().maxObjectSize();
+        assertEquals(2048, max);
+        long[] sizes = {1, 16, 17, 100, 256, 1000, max};
+        long[] objectBytes = {16, 16, 32, 128, 256, 1024, 2048};
+        List<PooledBuffer> held = new ArrayList<>();
+        long requested = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            PooledBuffer b = pool.allocate(sizes[i]);
+            held.add(b);
+            requested += sizes[i];
+            assertEquals(sizes[i], b.byteSize());
+            assertEquals(sizes[i], b.byteBuffer().capacity());
+            b.segment().fill((byte) i);
+            PoolStats s = pool.stats();
+            assertEquals(requested, s.bytesRequested());
+            assertEquals(i + 1, s.slab().objectsInUse());
+            long size = objectBytes[i];
+            PoolSizeClass c = s.sizeClasses().stream().filter(k -> k.slab() && k.size() == size).findFirst()
+                    .orElseThrow();
+            assertTrue(c.buffers() >= 1 && c.bytesRequested() >= sizes[i], c::toString);
+        }
+        assertEquals(0, pool.stats().sizeClasses().stream().filter(k -> !k.slab()).mapToLong(PoolSizeClass::buffers)
+                .sum(), "no folio buffer");
+        for (int i = 0; i < held.size(); i++) { // no two buffers overlap
+            assertEquals((byte) i, held.get(i).segment().get(ValueLayout.JAVA_BYTE, sizes[i] - 1));
+        }
+        assertTrue(pool.stats().fragmentation() > 0);
+        held.forEach(PooledBuffer::release);
+        assertNothingHeld(pool);
     }
 
     @Test
@@ -366,8 +413,7 @@ abstract class BufferPoolContract {
             }
         }
         held.forEach(PooledBuffer::release);
-        AllocatorStats end = pool.allocator().verify();
-        assertEquals(0, end.allocatedPages());
+        assertNothingHeld(pool);
         assertTrue(pool.leaks().isEmpty());
     }
 
@@ -395,7 +441,7 @@ abstract class BufferPoolContract {
                     f.get();
                 }
             }
-            assertEquals(0, pool.allocator().verify().allocatedPages());
+            assertNothingHeld(pool);
         });
     }
 }

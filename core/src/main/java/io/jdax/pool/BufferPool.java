@@ -47,9 +47,9 @@ import java.util.function.BiFunction;
  * leaves the count as it was, and close has reported the buffer). Closing a region you gave the pool before
  * closing the pool is refused by every later pool call, with a message saying so.
  */
-public final class BufferPool implements AutoCloseable {
+public final class BufferPool extends PoolGate implements AutoCloseable {
 
-    /** Memory of a pool built without {@link Builder#capacity} or {@link Builder#region}: 64 MiB. */
+    /** Memory of a pool built without {@link BufferPoolBuilder#capacity} or {@link BufferPoolBuilder#region}: 64 MiB. */
     public static final long DEFAULT_CAPACITY = 64L << 20;
     /**
      * Default cap on CHECKED buffers (and slices) held at once. Each is a kernel mapping, and a process may
@@ -62,26 +62,16 @@ public final class BufferPool implements AutoCloseable {
     private final Region region;
     private final boolean ownsRegion;
     private final BuddyAllocator allocator;
+    private final PoolMemory memory;
     private final SlabAllocator slab;
     private final int maxSmall;
-    private final FolioUsage usage;
     private final PageMap map;
     private final PoolMode mode;
     private final int pageShift;
     private final CheckedViews views;    // CHECKED mode
     private final PoolLeaks leaks = new PoolLeaks();
-    private volatile boolean closed; // read on every allocate and last release: a field, not an object away
-    /**
-     * Close holds the write side while it accounts for the buffers; CHECKED allocations, slices and last
-     * releases hold the read side (they cost a mapping or a thread handshake anyway). The FAST paths never
-     * touch it: they read {@link #closed} after their change to the folio, and only a call that then finds
-     * the pool closed takes the read side, to ask close what it saw.
-     */
-    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
-    private long[] leakedAtClose = new long[0]; // FAST mode: heads close reported, ascending; guarded by gate
-    private long[] smallLeakedAtClose = new long[0]; // FAST mode: slab objects close reported, likewise
 
-    private BufferPool(Builder b) {
+    BufferPool(BufferPoolBuilder b) {
         this.ownsRegion = b.region == null;
         this.region = ownsRegion ? Region.anonymous(b.capacity) : b.region;
         try {
@@ -110,9 +100,9 @@ public final class BufferPool implements AutoCloseable {
         this.mode = b.mode;
         this.pageShift = map.pageShift();
         this.views = new CheckedViews(b.checkedBufferLimit);
-        this.slab = SlabAllocator.create(allocator); // allocates nothing until the first small buffer
-        this.maxSmall = slab.maxObjectSize();
-        this.usage = new FolioUsage(allocator.maxOrder());
+        this.memory = new PoolMemory(allocator);
+        this.slab = memory.slab;
+        this.maxSmall = memory.maxSmall;
     }
 
     /** A {@link PoolMode#FAST} pool of {@code capacity} bytes of anonymous memory, 4 KiB pages. */
@@ -120,128 +110,10 @@ public final class BufferPool implements AutoCloseable {
         return builder().capacity(capacity).build();
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static BufferPoolBuilder builder() {
+        return new BufferPoolBuilder();
     }
 
-    /** Options of a {@link BufferPool}. */
-    public static final class Builder {
-        private long capacity = DEFAULT_CAPACITY;
-        private Region region;
-        private long pageSize = PageMap.DEFAULT_PAGE_SIZE;
-        private PoolMode mode = PoolMode.FAST;
-        private long limitBytes = Long.MAX_VALUE;
-        private int cacheStripes = -1;
-        private int checkedBufferLimit = DEFAULT_CHECKED_BUFFER_LIMIT;
-        private long largeFolioCacheBytes = -1;
-        /** Builds the allocator over the region; tests put a failing one here to fail a build part-way. */
-        BiFunction<Region, BuddyAllocator.Builder, BuddyAllocator> allocatorBuild = (r, ab) -> ab.build();
-
-        private Builder() {
-        }
-
-        /** Bytes of anonymous memory to manage (default {@link #DEFAULT_CAPACITY}); a multiple of the page size. */
-        public Builder capacity(long bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("capacity must be positive: " + bytes);
-            }
-            this.capacity = bytes;
-            this.region = null;
-            return this;
-        }
-
-        /**
-         * Pools the memory of {@code region} instead (a file-backed one, say). The region stays the caller's:
-         * the pool does not close it.
-         */
-        public Builder region(Region region) {
-            this.region = Objects.requireNonNull(region, "region");
-            return this;
-        }
-
-        /** Page size, a power of two >= 4096 (default 4096): the smallest buffer footprint. */
-        public Builder pageSize(long bytes) {
-            this.pageSize = bytes;
-            return this;
-        }
-
-        public Builder mode(PoolMode mode) {
-            this.mode = Objects.requireNonNull(mode, "mode");
-            return this;
-        }
-
-        /**
-         * Cap on the bytes held by buffers and caches at once (default: the capacity), rounded down to whole
-         * pages; {@link #build} refuses a cap below one page, under which every allocation would fail.
-         */
-        public Builder limitBytes(long bytes) {
-            this.limitBytes = bytes;
-            return this;
-        }
-
-        /** Cache stripes of the allocator: a power of two, or 0 for none (default 2 x CPUs, at most 64); checked by {@link #build}. */
-        public Builder cacheStripes(int stripes) {
-            this.cacheStripes = stripes;
-            return this;
-        }
-
-        /**
-         * Byte budget of the allocator's caches of prepped large folios (see
-         * {@link BuddyAllocator.Builder#largeFolioCacheBytes}; default: the allocator's).
-         *
-         * @param bytes the budget, {@code >= 0}; 0 caches no large folio
-         * @return this builder
-         * @throws IllegalArgumentException if {@code bytes} is negative
-         */
-        public Builder largeFolioCacheBytes(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("large folio cache bytes must be >= 0: " + bytes);
-            }
-            this.largeFolioCacheBytes = bytes;
-            return this;
-        }
-
-        /**
-         * Cap on {@link PoolMode#CHECKED} buffers and slices held at once (default
-         * {@value #DEFAULT_CHECKED_BUFFER_LIMIT}): see {@link #DEFAULT_CHECKED_BUFFER_LIMIT} before raising it.
-         */
-        public Builder checkedBufferLimit(int buffers) {
-            if (buffers <= 0) {
-                throw new IllegalArgumentException("checked buffer limit must be positive: " + buffers);
-            }
-            this.checkedBufferLimit = buffers;
-            return this;
-        }
-
-        /**
-         * @throws IllegalArgumentException naming the value, for a page size that is not a power of two
-         *                                  {@code >= 4096}, a capacity that is not a multiple of it or is larger
-         *                                  than a region can be, a limit below one page, or bad cache stripes
-         * @throws IllegalStateException    if the memory cannot be had; nothing is left behind
-         */
-        public BufferPool build() {
-            if (pageSize < PageMap.MIN_PAGE_SIZE || Long.bitCount(pageSize) != 1) {
-                throw new IllegalArgumentException("page size must be a power of two >= " + PageMap.MIN_PAGE_SIZE
-                        + ": " + pageSize);
-            }
-            if (region == null) {
-                long max = (Long.MAX_VALUE - Region.ANONYMOUS_ALIGNMENT) & -pageSize;
-                if (capacity > max) {
-                    throw new IllegalArgumentException("capacity " + capacity + " is larger than any region can be (at "
-                            + "most " + max + " bytes)");
-                }
-                if (capacity % pageSize != 0) {
-                    throw new IllegalArgumentException("capacity " + capacity + " is not a multiple of the page size "
-                            + pageSize);
-                }
-            }
-            if (limitBytes < pageSize) {
-                throw new IllegalArgumentException("limit of " + limitBytes + " bytes is below one page of " + pageSize
-                        + " bytes: every allocation would fail");
-            }
-            return new BufferPool(this);
-        }
-    }
 
     // ------------------------------------------------------------------ allocation
 
@@ -297,6 +169,23 @@ public final class BufferPool implements AutoCloseable {
         return b;
     }
 
+    private long slabObject(int bytes, boolean orThrow) {
+        try {
+            return memory.slabObject(bytes, orThrow);
+        } catch (IllegalStateException e) {
+            throw closedUnder(e, "buffer pool is closed");
+        }
+    }
+
+    /** A folio with one reference, or {@link PageMap#NO_FOLIO} if {@code !orThrow}; see {@link PoolMemory}. */
+    private long folio(long bytes, int order, boolean orThrow) {
+        try {
+            return memory.folio(bytes, order, orThrow);
+        } catch (IllegalStateException e) {
+            throw closedUnder(e, "buffer pool is closed");
+        }
+    }
+
     /** A buffer over a slab object: the same contract, one object of the smallest fitting class. */
     private PooledBuffer allocateSmall(int bytes, boolean orThrow) {
         if (mode == PoolMode.CHECKED) {
@@ -320,97 +209,12 @@ public final class BufferPool implements AutoCloseable {
         return b;
     }
 
-    /** A slab object of at least {@code bytes}, or {@link SlabAllocator#NO_OBJECT} if {@code !orThrow}. */
-    private long slabObject(int bytes, boolean orThrow) {
-        try {
-            long off = orThrow ? slab.allocate(bytes) : slab.tryAllocate(bytes);
-            if (off == SlabAllocator.NO_OBJECT) {
-                PoolEvents.allocationFailed(allocator, bytes, 0, null);
-            }
-            return off;
-        } catch (OutOfPagesException e) {
-            PoolEvents.allocationFailed(allocator, bytes, 0, e);
-            throw e;
-        } catch (IllegalStateException e) {
-            throw closedUnder(e, "buffer pool is closed");
-        }
-    }
-
-    /**
-     * A folio of {@code order} with one reference, or {@link PageMap#NO_FOLIO} if {@code !orThrow}. Under
-     * pressure the slab layer gives back its kept empty slabs and the allocation is tried once more.
-     */
-    private long folio(long bytes, int order, boolean orThrow) {
-        try {
-            long pfn;
-            if (orThrow) {
-                try {
-                    pfn = allocator.allocate(order);
-                } catch (OutOfPagesException e) {
-                    if (slab.shrink() == 0) {
-                        throw e;
-                    }
-                    pfn = allocator.allocate(order);
-                }
-            } else {
-                pfn = allocator.tryAllocate(order);
-                if (pfn == PageMap.NO_FOLIO && slab.shrink() > 0) {
-                    pfn = allocator.tryAllocate(order);
-                }
-            }
-            if (pfn == PageMap.NO_FOLIO) {
-                PoolEvents.allocationFailed(allocator, bytes, order, null);
-            } else {
-                usage.allocated(order, bytes);
-            }
-            return pfn;
-        } catch (OutOfPagesException e) {
-            PoolEvents.allocationFailed(allocator, bytes, order, e);
-            throw e;
-        } catch (IllegalStateException e) {
-            throw closedUnder(e, "buffer pool is closed");
-        }
-    }
-
-    /**
-     * Fences a new buffer, then tells whether it may be handed out: yes while the pool is open, and after
-     * close only if close counted its folio as leaked. Close sets {@link #closed}, then reads every folio's
-     * count; this path set the folio's count, fences, then reads {@link #closed}. The fence makes one of the
-     * two see the other (Dekker): a call that reads "open" was counted by close, and one that reads "closed"
-     * asks close, under the gate, what it counted. The same fence publishes the buffer's count safely.
-     */
-    private boolean publish(PooledBuffer b) {
-        VarHandle.fullFence();
-        return !closed || reportedAtClose(b);
-    }
-
-    /** Whether close reported {@code b}'s folio or slab object as leaked; waits for close to finish counting. */
-    private boolean reportedAtClose(PooledBuffer b) {
-        gate.readLock().lock();
-        try {
-            return Arrays.binarySearch(b.small ? smallLeakedAtClose : leakedAtClose, b.head) >= 0;
-        } finally {
-            gate.readLock().unlock();
-        }
-    }
-
     private int orderFor(long bytes) {
         requireOpen();
         if (bytes <= 0 || bytes > maxBufferSize()) {
             throw new IllegalArgumentException("buffer size " + bytes + " outside [1, " + maxBufferSize() + "]");
         }
-        return orderOf(bytes);
-    }
-
-    private int orderOf(long bytes) {
-        long pages = (bytes + map.pageSize() - 1) >>> pageShift;
-        return pages == 1 ? 0 : Long.SIZE - Long.numberOfLeadingZeros(pages - 1);
-    }
-
-    private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("buffer pool is closed");
-        }
+        return memory.orderOf(bytes);
     }
 
     /**
@@ -503,11 +307,6 @@ public final class BufferPool implements AutoCloseable {
         }
     }
 
-    private static IllegalStateException sliceAfterClose(PooledBuffer parent, Throwable cause) {
-        return new IllegalStateException("slice of a buffer whose pool was closed: the pool reported the buffer as a "
-                + "leak and reclaimed its memory (" + parent + ")", cause);
-    }
-
     /**
      * The last release of {@code b}, whose count its caller has just taken from 1 to 0: gives the memory back.
      * On refusal it restores the count to 1 and throws.
@@ -564,32 +363,12 @@ public final class BufferPool implements AutoCloseable {
         b.cleanable.clean(); // deregisters; the leak action finds the view finished
     }
 
-    private static IllegalStateException releaseAfterClose(PooledBuffer b, Throwable cause) {
-        return new IllegalStateException("release after its pool was closed: the pool reclaimed the memory and "
-                + "reported the buffer as a leak (" + b + ")", cause);
-    }
-
-    /**
-     * Drops a hold on a slab object ({@code share} non-null, or a FAST buffer never sliced: {@code head} is then
-     * the object's offset and it is freed) or a reference on folio {@code head}; whoever drops the last gives
-     * the memory back.
-     */
     void putMemory(long head, SlabShare share, long requested) {
-        if (requested <= maxSmall) {
-            if (share == null || share.put()) {
-                slab.free(head);
-            }
-        } else if (map.put(head)) {
-            usage.freed(orderOf(requested), requested);
-        }
+        memory.put(head, share, requested);
     }
 
     void forget(CheckedView view) {
         views.forget(view);
-    }
-
-    boolean isClosed() {
-        return closed;
     }
 
     // ------------------------------------------------------------------ leaks
@@ -643,7 +422,7 @@ public final class BufferPool implements AutoCloseable {
     public PoolStats stats() {
         SlabStats small = slab.stats();
         return new PoolStats(mode, region.byteSize(), map.pageSize(), allocator.stats(), leaks.count(), small,
-                usage.snapshot(map.pageSize(), small));
+                memory.sizeClasses(small));
     }
 
     /**
@@ -669,10 +448,11 @@ public final class BufferPool implements AutoCloseable {
                 if (!map.isOpen()) {
                     closedUnderUs = closedBeforePool();
                 } else {
-                    inUse = mode == PoolMode.CHECKED ? views.finishAll(leaks) : reportLeakedSlabObjects();
-                    slab.close(); // before the folio walk: it returns every slab, whose folios are no leak
-                    if (mode == PoolMode.FAST) {
-                        reportLeakedFolios();
+                    if (mode == PoolMode.CHECKED) {
+                        inUse = views.finishAll(leaks);
+                        slab.close();
+                    } else {
+                        reportLeaked(leaks, slab, allocator);
                     }
                     allocator.close();
                 }
@@ -706,34 +486,6 @@ public final class BufferPool implements AutoCloseable {
                 : "the region under this pool was closed before the pool (" + region + "), so its buffers could not "
                 + "be accounted for: close the pool first, then the region";
         return new IllegalStateException(what + "; the pool is closed now");
-    }
-
-    /**
-     * FAST close: reports each referenced folio, in pfn order, and keeps their heads for the calls that race
-     * this close (see {@link #publish}). Walks the descriptors only if the allocator's snapshot, taken after
-     * {@link #closed} was set, holds any page: an allocation it does not count took its stripe or zone lock
-     * after this snapshot did, so it reads {@link #closed} as true and is refused.
-     */
-    private void reportLeakedFolios() {
-        if (allocator.stats().allocatedPages() == 0) {
-            return;
-        }
-        leakedAtClose = leaks.reportReferencedFolios(map);
-    }
-
-    /**
-     * FAST close: reports each live slab object (a buffer and its slices share one), keeping their offsets
-     * for the calls racing this close as {@link #reportLeakedFolios} does. Each slab is read under its lock,
-     * after {@link #closed} was set: an allocation it misses took its object later, so reads "closed" and is
-     * refused; a release it misses freed the object first, and is not reported.
-     */
-    private int reportLeakedSlabObjects() {
-        long[] live = slab.liveObjects();
-        for (long off : live) {
-            leaks.report(new LeakReport(slab.objectSizeAt(off), Optional.empty(), false));
-        }
-        smallLeakedAtClose = live;
-        return 0;
     }
 
     @Override

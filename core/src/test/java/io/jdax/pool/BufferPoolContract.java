@@ -371,7 +371,7 @@ abstract class BufferPoolContract {
     @Test
     void aBuildFailingWithAnErrorUnmapsTheRegionItMade() {
         Region[] made = new Region[1];
-        BufferPool.Builder b = BufferPool.builder().capacity(1 << 20).mode(mode());
+        BufferPoolBuilder b = BufferPool.builder().capacity(1 << 20).mode(mode());
         b.allocatorBuild = (region, allocator) -> {
             made[0] = region;
             throw new OutOfMemoryError("page descriptors (thrown by the test)");

@@ -202,6 +202,37 @@ abstract class BufferPoolContract {
     }
 
     @Test
+    void aFolioThatFindsNoRoomMakesTheSlabLayerGiveBackItsEmptySlabsAndRetries() {
+        try (BufferPool p = BufferPool.builder().capacity(64 << 10).mode(mode()).cacheStripes(0)
+                .checkedBufferLimit(1024).build()) {
+            List<PooledBuffer> held = new ArrayList<>();
+            try {
+                for (;;) {
+                    held.add(p.allocate(2048));
+                }
+            } catch (OutOfPagesException full) {
+                // every page is a slab now
+            }
+            held.forEach(PooledBuffer::release);
+            held.clear();
+            assertTrue(p.stats().slab().classes().stream().mapToLong(c -> c.emptySlabs()).sum() > 0,
+                    "the slab layer keeps empty slabs");
+            try {
+                for (;;) {
+                    held.add(p.allocate(4096));
+                }
+            } catch (OutOfPagesException full) {
+                // every page not in a current slab is a buffer now
+            }
+            PoolStats s = p.verify();
+            assertEquals(0, s.slab().classes().stream().mapToLong(c -> c.emptySlabs()).sum(),
+                    "a failing folio allocation took the kept empty slabs back");
+            assertEquals(16 * 4096, held.size() * 4096L + s.slab().bytesHeld(), "every other page is a buffer");
+            held.forEach(PooledBuffer::release);
+        }
+    }
+
+    @Test
     void badSizesAreRefusedNamingTheSize() {
         assertNames(assertThrows(IllegalArgumentException.class, () -> pool.allocate(0)), "0");
         assertNames(assertThrows(IllegalArgumentException.class, () -> pool.allocate(-5)), "-5");

@@ -105,11 +105,23 @@ public final class BufferPool extends PoolGate implements AutoCloseable {
         this.maxSmall = memory.maxSmall;
     }
 
-    /** A {@link PoolMode#FAST} pool of {@code capacity} bytes of anonymous memory, 4 KiB pages. */
+    /**
+     * A {@link PoolMode#FAST} pool of {@code capacity} bytes of anonymous memory, 4 KiB pages.
+     *
+     * @param capacity bytes of memory, a positive multiple of 4096
+     * @return the pool
+     * @throws IllegalArgumentException naming the capacity if it is not positive or not a multiple of 4096
+     * @throws IllegalStateException    if the memory cannot be had
+     */
     public static BufferPool create(long capacity) {
         return builder().capacity(capacity).build();
     }
 
+    /**
+     * Options of a new pool, all at their defaults.
+     *
+     * @return a new builder
+     */
     public static BufferPoolBuilder builder() {
         return new BufferPoolBuilder();
     }
@@ -121,6 +133,8 @@ public final class BufferPool extends PoolGate implements AutoCloseable {
      * A buffer of exactly {@code bytes} bytes, zero-filled only the first time its memory is used: a reused
      * buffer holds what its last user left, as with Netty's and every other pool.
      *
+     * @param bytes the buffer's size: up to {@link SlabAllocator#maxObjectSize()} a slab object, above it a folio
+     * @return a buffer with a count of 1
      * @throws IllegalArgumentException if {@code bytes} is not positive or exceeds {@link #maxBufferSize()}
      * @throws OutOfPagesException      if the pool has no room, even after draining its caches
      * @throws IllegalStateException    if the pool is closed
@@ -132,12 +146,21 @@ public final class BufferPool extends PoolGate implements AutoCloseable {
     /**
      * Like {@link #allocate}, but an empty result instead of {@link OutOfPagesException}, and no exception or
      * snapshot made on the way (unless a JFR recording wants the failure events).
+     *
+     * @param bytes the buffer's size
+     * @return a buffer with a count of 1, or empty if the pool has no room
+     * @throws IllegalArgumentException if {@code bytes} is not positive or exceeds {@link #maxBufferSize()}
+     * @throws IllegalStateException    if the pool is closed
      */
     public Optional<PooledBuffer> tryAllocate(long bytes) {
         return Optional.ofNullable(allocate(bytes, false));
     }
 
-    /** Largest buffer the pool can hand out: a folio of the allocator's max order. */
+    /**
+     * Largest buffer the pool can hand out: a folio of the allocator's max order.
+     *
+     * @return the page size shifted by the max order
+     */
     public long maxBufferSize() {
         return map.pageSize() << allocator.maxOrder();
     }
@@ -377,18 +400,31 @@ public final class BufferPool extends PoolGate implements AutoCloseable {
         leaks.report(new LeakReport(view.bytes, Optional.of(view.allocationSite), reclaimed));
     }
 
-    /** Leaks reported so far (the first {@value PoolLeaks#MAX_KEPT}); {@link #stats()} counts them all. */
+    /**
+     * Leaks reported so far (the first {@value PoolLeaks#MAX_KEPT}); {@link #stats()} counts them all.
+     *
+     * @return an unmodifiable copy of the reports kept
+     */
     public List<LeakReport> leaks() {
         return leaks.kept();
     }
 
     // ------------------------------------------------------------------ the rest
 
+    /**
+     * The pool's safety mode.
+     *
+     * @return the mode it was built with
+     */
     public PoolMode mode() {
         return mode;
     }
 
-    /** The memory the pool manages. */
+    /**
+     * The memory the pool manages.
+     *
+     * @return the pool's region
+     */
     public Region region() {
         return region;
     }
@@ -414,11 +450,20 @@ public final class BufferPool extends PoolGate implements AutoCloseable {
         return stats();
     }
 
-    /** The allocator underneath, for folio-level use: {@code allocate(order)} and {@code pageMap().put(pfn)}. */
+    /**
+     * The allocator underneath, for folio-level use: {@code allocate(order)} and {@code pageMap().put(pfn)}.
+     *
+     * @return the pool's buddy allocator
+     */
     public BuddyAllocator allocator() {
         return allocator;
     }
 
+    /**
+     * A snapshot: pages, slab classes and folio orders, bytes requested against bytes held, leaks.
+     *
+     * @return the statistics now; not atomic across size classes
+     */
     public PoolStats stats() {
         SlabStats small = slab.stats();
         return new PoolStats(mode, region.byteSize(), map.pageSize(), allocator.stats(), leaks.count(), small,

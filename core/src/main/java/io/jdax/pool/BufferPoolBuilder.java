@@ -7,7 +7,10 @@ import io.jdax.page.PageMap;
 import java.util.Objects;
 import java.util.function.BiFunction;
 
-/** Options of a {@link BufferPool}. */
+/**
+ * Options of a {@link BufferPool}, from {@link BufferPool#builder()}. Not thread-safe; each setter returns the
+ * builder, and {@link #build()} checks the options together.
+ */
 public final class BufferPoolBuilder {
     long capacity = BufferPool.DEFAULT_CAPACITY;
     Region region;
@@ -23,7 +26,14 @@ public final class BufferPoolBuilder {
     BufferPoolBuilder() {
     }
 
-    /** Bytes of anonymous memory to manage (default {@link BufferPool#DEFAULT_CAPACITY}); a multiple of the page size. */
+    /**
+     * Bytes of anonymous memory to manage (default {@link BufferPool#DEFAULT_CAPACITY}); a multiple of the
+     * page size (checked by {@link #build}).
+     *
+     * @param bytes the capacity
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is not positive
+     */
     public BufferPoolBuilder capacity(long bytes) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("capacity must be positive: " + bytes);
@@ -36,18 +46,34 @@ public final class BufferPoolBuilder {
     /**
      * Pools the memory of {@code region} instead (a file-backed one, say). The region stays the caller's:
      * the pool does not close it.
+     *
+     * @param region the memory to pool
+     * @return this builder
+     * @throws NullPointerException if {@code region} is null
      */
     public BufferPoolBuilder region(Region region) {
         this.region = Objects.requireNonNull(region, "region");
         return this;
     }
 
-    /** Page size, a power of two >= 4096 (default 4096): the smallest buffer footprint. */
+    /**
+     * Page size, a power of two {@code >= 4096} (default 4096; checked by {@link #build}): the smallest folio.
+     *
+     * @param bytes the page size
+     * @return this builder
+     */
     public BufferPoolBuilder pageSize(long bytes) {
         this.pageSize = bytes;
         return this;
     }
 
+    /**
+     * Safety mode (default {@link PoolMode#FAST}).
+     *
+     * @param mode the mode
+     * @return this builder
+     * @throws NullPointerException if {@code mode} is null
+     */
     public BufferPoolBuilder mode(PoolMode mode) {
         this.mode = Objects.requireNonNull(mode, "mode");
         return this;
@@ -56,13 +82,22 @@ public final class BufferPoolBuilder {
     /**
      * Cap on the bytes held by buffers and caches at once (default: the capacity), rounded down to whole
      * pages; {@link #build} refuses a cap below one page, under which every allocation would fail.
+     *
+     * @param bytes the cap
+     * @return this builder
      */
     public BufferPoolBuilder limitBytes(long bytes) {
         this.limitBytes = bytes;
         return this;
     }
 
-    /** Cache stripes of the allocator: a power of two, or 0 for none (default 2 x CPUs, at most 64); checked by {@link #build}. */
+    /**
+     * Cache stripes of the allocator: a power of two, or 0 for none (default 2 x CPUs, at most 64); checked
+     * by {@link #build}.
+     *
+     * @param stripes the number of stripes
+     * @return this builder
+     */
     public BufferPoolBuilder cacheStripes(int stripes) {
         this.cacheStripes = stripes;
         return this;
@@ -86,7 +121,12 @@ public final class BufferPoolBuilder {
 
     /**
      * Cap on {@link PoolMode#CHECKED} buffers and slices held at once (default
-     * {@value BufferPool#DEFAULT_CHECKED_BUFFER_LIMIT}): see {@link BufferPool#DEFAULT_CHECKED_BUFFER_LIMIT} before raising it.
+     * {@value BufferPool#DEFAULT_CHECKED_BUFFER_LIMIT}): see {@link BufferPool#DEFAULT_CHECKED_BUFFER_LIMIT}
+     * before raising it.
+     *
+     * @param buffers the cap
+     * @return this builder
+     * @throws IllegalArgumentException if {@code buffers} is not positive
      */
     public BufferPoolBuilder checkedBufferLimit(int buffers) {
         if (buffers <= 0) {
@@ -97,6 +137,9 @@ public final class BufferPoolBuilder {
     }
 
     /**
+     * Builds the pool: its memory (unless a region was given) and its allocators.
+     *
+     * @return the pool
      * @throws IllegalArgumentException naming the value, for a page size that is not a power of two
      *                                  {@code >= 4096}, a capacity that is not a multiple of it or is larger
      *                                  than a region can be, a limit below one page, or bad cache stripes

@@ -7,13 +7,13 @@ import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 
 /**
- * A buffer from a {@link BufferPool}: {@link #byteSize()} bytes of a pooled folio, as a {@link MemorySegment}
- * or a {@link ByteBuffer}. Safe to share between threads.
+ * A buffer from a {@link BufferPool}: {@link #byteSize()} bytes of a pooled folio, or of a slab object for
+ * sizes up to half a page, as a {@link MemorySegment} or a {@link ByteBuffer}. Safe to share between threads.
  *
  * <p>Reference counted like a Netty {@code ByteBuf}: it starts at 1, {@link #retain()} adds one,
  * {@link #release()} (or {@link #close()}, for try-with-resources) drops one, and the last release gives the
- * memory back. The buffer object holds exactly one reference on its folio; a {@link #slice} holds one of its
- * own, so it stays valid after its parent is released. Misuse throws {@link IllegalStateException} and
+ * memory back. The buffer object holds exactly one reference on its folio (or slab object); a {@link #slice}
+ * holds one of its own, so it stays valid after its parent is released. Misuse throws {@link IllegalStateException} and
  * leaves the count as it was: retain after the last release, a release too many, or {@link #segment()} after
  * the last release. What a segment handed out earlier may still do after the last release depends on the
  * {@link PoolMode}. In CHECKED mode, keep the buffer object reachable while you use its segment: an
@@ -69,7 +69,11 @@ public final class PooledBuffer implements AutoCloseable {
         static final Cleaner INSTANCE = Cleaner.create();
     }
 
-    /** Bytes in the buffer: exactly what was asked for. */
+    /**
+     * Bytes in the buffer: exactly what was asked for.
+     *
+     * @return the buffer's size
+     */
     public long byteSize() {
         return segment.byteSize();
     }
@@ -77,6 +81,7 @@ public final class PooledBuffer implements AutoCloseable {
     /**
      * The buffer's bytes.
      *
+     * @return a segment of exactly {@link #byteSize()} bytes
      * @throws IllegalStateException after the last release
      */
     public MemorySegment segment() {
@@ -84,13 +89,22 @@ public final class PooledBuffer implements AutoCloseable {
         return segment;
     }
 
-    /** The buffer's bytes as a direct, native-order-agnostic {@link ByteBuffer} (big-endian, as every new one). */
+    /**
+     * The buffer's bytes as a direct, native-order-agnostic {@link ByteBuffer} (big-endian, as every new one).
+     *
+     * @return a new {@code ByteBuffer} over the buffer's bytes
+     * @throws IllegalStateException after the last release
+     */
     public ByteBuffer byteBuffer() {
         requireLive();
         return segment.asByteBuffer();
     }
 
-    /** Current count of this buffer object (not of the folio, which its slices also reference). */
+    /**
+     * Current count of this buffer object (not of the folio or slab object, which its slices also hold).
+     *
+     * @return the count, 0 once released
+     */
     public int refCnt() {
         return (int) REFCNT.getVolatile(this);
     }
@@ -175,16 +189,23 @@ public final class PooledBuffer implements AutoCloseable {
         REFCNT.getAndAdd(this, 1);
     }
 
-    /** {@link #release()}, for try-with-resources. */
+    /**
+     * {@link #release()}, for try-with-resources.
+     *
+     * @throws IllegalStateException as {@link #release()} does
+     */
     @Override
     public void close() {
         release();
     }
 
     /**
-     * A buffer over {@code [offset, offset + length)} of this one, holding its own reference on the folio and
+     * A buffer over {@code [offset, offset + length)} of this one, holding its own reference on the folio (or slab object) and
      * its own count of 1: it outlives this buffer's release.
      *
+     * @param offset where the slice starts in this buffer
+     * @param length bytes in the slice, at least 1
+     * @return the slice, with a count of 1
      * @throws IndexOutOfBoundsException if the range is not inside this buffer
      * @throws IllegalStateException     after the last release (also one racing this call), or once the pool is
      *                                   closed

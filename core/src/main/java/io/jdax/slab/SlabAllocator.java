@@ -19,6 +19,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Objects smaller than a page carved out of folios of a {@link BuddyAllocator} (kernel: mm/slub.c, the
@@ -73,6 +74,12 @@ public final class SlabAllocator implements AutoCloseable {
     private final Slab[] current; // [stripe * classCount + class]: release stores under the class lock
     private final SlabTable table = new SlabTable();
     private volatile boolean closed;
+    /**
+     * Refills between taking a folio from the buddy allocator and putting it on a list or back: close waits
+     * for them, so that no slab folio outlives it (a folio a refill took just then would stay allocated, and
+     * look like a leak to whoever checks the buddy allocator after close).
+     */
+    private final AtomicInteger refilling = new AtomicInteger();
 
     private SlabAllocator(Builder b) {
         this.buddy = b.buddy;
@@ -246,29 +253,51 @@ public final class SlabAllocator implements AutoCloseable {
             } finally {
                 c.lock.unlock();
             }
-            Slab fresh = newSlab(c, orThrow); // outside the class lock: the buddy allocator may split, drain, fail
-            if (fresh == null) {
-                return NO_OBJECT;
-            }
-            c.lock.lock();
+            refilling.getAndIncrement(); // a full fence: this and close's read of it cannot both miss the other
             try {
-                fresh.lock();
-                boolean returned = fresh.state() == Slab.DEAD; // by a close that ran meanwhile
-                fresh.unlock();
-                if (!returned && !closed && current[slot] == null) {
-                    return install(slot, fresh, bytes);
+                if (closed) {
+                    throw new IllegalStateException("slab allocator is closed");
                 }
-                if (!returned) { // another thread refilled the stripe meanwhile: keep the slab, or give it back
-                    fresh.lock();
-                    boolean give = !toEmpty(c, fresh);
-                    fresh.unlock();
-                    if (give) {
-                        destroy(fresh);
-                    }
+                long offset = refillFresh(slot, c, bytes, orThrow);
+                if (offset != RETRY) {
+                    return offset;
                 }
             } finally {
-                c.lock.unlock();
+                refilling.getAndDecrement();
             }
+        }
+    }
+
+    private static final long RETRY = -2;
+
+    /**
+     * A fresh slab for the stripe: installs it and takes an object, or {@link #RETRY} if another thread
+     * refilled the stripe meanwhile, or {@link #NO_OBJECT} if the buddy allocator had no room.
+     */
+    private long refillFresh(int slot, SlabCache c, int bytes, boolean orThrow) {
+        Slab fresh = newSlab(c, orThrow); // outside the class lock: the buddy allocator may split, drain, fail
+        if (fresh == null) {
+            return NO_OBJECT;
+        }
+        c.lock.lock();
+        try {
+            fresh.lock();
+            boolean returned = fresh.state() == Slab.DEAD; // by a close that ran meanwhile
+            fresh.unlock();
+            if (!returned && !closed && current[slot] == null) {
+                return install(slot, fresh, bytes);
+            }
+            if (!returned) { // another thread refilled the stripe meanwhile: keep the slab, or give it back
+                fresh.lock();
+                boolean give = !toEmpty(c, fresh);
+                fresh.unlock();
+                if (give) {
+                    destroy(fresh);
+                }
+            }
+            return RETRY;
+        } finally {
+            c.lock.unlock();
         }
     }
 
@@ -566,6 +595,9 @@ public final class SlabAllocator implements AutoCloseable {
             return;
         }
         closed = true;
+        while (refilling.get() != 0) { // a refill past its check of closed finishes in a few locked steps
+            Thread.onSpinWait();
+        }
         for (SlabCache c : caches) {
             c.lock.lock();
         }

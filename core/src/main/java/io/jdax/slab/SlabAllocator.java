@@ -96,11 +96,23 @@ public final class SlabAllocator implements AutoCloseable {
         this.current = new Slab[Math.multiplyExact(stripes, classCount)];
     }
 
-    /** A slab allocator over {@code buddy}'s folios with default options. */
+    /**
+     * A slab allocator over {@code buddy}'s folios with default options.
+     *
+     * @param buddy the allocator the slabs' folios come from
+     * @return the slab allocator
+     */
     public static SlabAllocator create(BuddyAllocator buddy) {
         return builder(buddy).build();
     }
 
+    /**
+     * Options of a slab allocator over {@code buddy}, all at their defaults.
+     *
+     * @param buddy the allocator the slabs' folios come from
+     * @return a new builder
+     * @throws NullPointerException if {@code buddy} is null
+     */
     public static Builder builder(BuddyAllocator buddy) {
         return new Builder(buddy);
     }
@@ -120,7 +132,13 @@ public final class SlabAllocator implements AutoCloseable {
             return Integer.highestOneBit(want - 1) << 1;
         }
 
-        /** Stripes, each with a current slab per class: a power of two in [1, 1024] (default 2 x CPUs, at most 64). */
+        /**
+         * Stripes, each with a current slab per class: a power of two in [1, 1024] (default 2 x CPUs, at most 64).
+         *
+         * @param n the number of stripes
+         * @return this builder
+         * @throws IllegalArgumentException naming {@code n} if it is not a power of two in [1, 1024]
+         */
         public Builder stripes(int n) {
             if (n < 1 || n > 1024 || Integer.bitCount(n) != 1) {
                 throw new IllegalArgumentException("stripes must be a power of two in [1, 1024]: " + n);
@@ -129,7 +147,13 @@ public final class SlabAllocator implements AutoCloseable {
             return this;
         }
 
-        /** Empty slabs kept per class for the next refill, the rest go back (kernel: {@code min_partial}); default 2. */
+        /**
+         * Empty slabs kept per class for the next refill, the rest go back (kernel: {@code min_partial}); default 2.
+         *
+         * @param n empty slabs kept per class, {@code >= 0}
+         * @return this builder
+         * @throws IllegalArgumentException naming {@code n} if it is negative
+         */
         public Builder emptySlabsKept(int n) {
             if (n < 0) {
                 throw new IllegalArgumentException("empty slabs kept must be >= 0: " + n);
@@ -138,23 +162,42 @@ public final class SlabAllocator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Builds the slab allocator; it takes no folio until its first allocation.
+         *
+         * @return the slab allocator
+         */
         public SlabAllocator build() {
             return new SlabAllocator(this);
         }
     }
 
-    /** Largest request served; larger ones want a folio of their own. */
+    /**
+     * Largest request served; larger ones want a folio of their own.
+     *
+     * @return the largest object size, half a page
+     */
     public int maxObjectSize() {
         return classes.maxObjectSize;
     }
 
-    /** The object size a request of {@code bytes} gets (kernel: {@code kmalloc_size_roundup}). */
+    /**
+     * The object size a request of {@code bytes} gets (kernel: {@code kmalloc_size_roundup}).
+     *
+     * @param bytes the request
+     * @return the object size of its class
+     * @throws IllegalArgumentException if {@code bytes} is outside {@code [1, maxObjectSize()]}
+     */
     public int objectSize(int bytes) {
         checkSize(bytes);
         return classes.classOf(bytes).objectSize;
     }
 
-    /** The object sizes, smallest first. */
+    /**
+     * The object sizes, smallest first.
+     *
+     * @return a new array of the classes' object sizes
+     */
     public int[] sizeClasses() {
         int[] sizes = new int[classCount];
         for (int i = 0; i < classCount; i++) {
@@ -163,7 +206,11 @@ public final class SlabAllocator implements AutoCloseable {
         return sizes;
     }
 
-    /** The buddy allocator underneath. */
+    /**
+     * The buddy allocator underneath.
+     *
+     * @return the allocator the slabs' folios come from
+     */
     public BuddyAllocator buddy() {
         return buddy;
     }
@@ -174,6 +221,7 @@ public final class SlabAllocator implements AutoCloseable {
      * An object of at least {@code bytes} bytes (kernel: {@code kmalloc}); its content is whatever its last
      * user left, or zeros.
      *
+     * @param bytes the size asked for
      * @return the region byte offset of the object, 16-byte aligned
      * @throws IllegalArgumentException if {@code bytes} is outside {@code [1, maxObjectSize()]}
      * @throws OutOfPagesException      if a new slab was needed and the buddy allocator has no room
@@ -186,6 +234,11 @@ public final class SlabAllocator implements AutoCloseable {
     /**
      * Like {@link #allocate}, but {@link #NO_OBJECT} instead of {@link OutOfPagesException} when a new slab was
      * needed and the buddy allocator had no room, even after every class gave back its kept empty slabs.
+     *
+     * @param bytes the size asked for
+     * @return the region byte offset of the object, or {@link #NO_OBJECT}
+     * @throws IllegalArgumentException if {@code bytes} is outside {@code [1, maxObjectSize()]}
+     * @throws IllegalStateException    if the allocator is closed
      */
     public long tryAllocate(int bytes) {
         return allocate(bytes, false);
@@ -343,6 +396,7 @@ public final class SlabAllocator implements AutoCloseable {
     /**
      * Frees the object at region offset {@code offset} (kernel: {@code kfree}).
      *
+     * @param offset the region byte offset {@link #allocate} returned
      * @throws IllegalArgumentException  if no live object starts at {@code offset} (never allocated, freed
      *                                   already, inside an object, or not in a slab); nothing is changed
      * @throws IndexOutOfBoundsException if {@code offset} is outside the region
@@ -525,7 +579,11 @@ public final class SlabAllocator implements AutoCloseable {
 
     // ------------------------------------------------------------------ accounting
 
-    /** Requested vs held bytes per class and in total; each slab is read under its lock. */
+    /**
+     * Requested vs held bytes per class and in total; each slab is read under its lock.
+     *
+     * @return the snapshot
+     */
     public SlabStats stats() {
         long[][] perClass = new long[classCount][8];
         for (Slab s : table.snapshot()) {

@@ -220,6 +220,10 @@ public final class BuddyAllocator implements AutoCloseable {
          * @return the allocator
          */
         public BuddyAllocator build() {
+            if (limitBytes < pageSize) { // rounded down to pages, a smaller limit would refuse every allocation
+                throw new IllegalArgumentException("limit of " + limitBytes + " bytes is below one page of "
+                        + pageSize + " bytes");
+            }
             return new BuddyAllocator(this);
         }
     }

@@ -99,6 +99,9 @@ public final class BufferPoolBuilder {
      * @return this builder
      */
     public BufferPoolBuilder cacheStripes(int stripes) {
+        if (stripes < 0) { // -1 inside means "not set": a caller's negative value must not read as that
+            throw new IllegalArgumentException("cache stripes must be 0 or a power of two <= 1024: " + stripes);
+        }
         this.cacheStripes = stripes;
         return this;
     }

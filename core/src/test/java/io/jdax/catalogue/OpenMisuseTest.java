@@ -11,7 +11,6 @@ import io.jdax.pool.BufferPool;
 
 import java.util.List;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +24,6 @@ class OpenMisuseTest {
             "put-refs-below-mapcount", "pool-stripes-negative");
 
     @Test
-    @Disabled("open: BuddyAllocator.builder(r).limitBytes(100).build() makes an allocator whose limit is 0 pages")
     void anAllocatorLimitBelowOnePageIsRejected() throws Exception {
         BadInputCatalogueTest.check(of("alloc-limit-below-page", "BuddyAllocator.builder(r).limitBytes(100).build()",
                 IllegalArgumentException.class, List.of(100), env -> env.extra.add(Region.anonymous(MiB)),
@@ -52,8 +50,6 @@ class OpenMisuseTest {
     }
 
     @Test
-    @Disabled("open: BufferPool.builder().cacheStripes(-2) is accepted (build() treats any negative count as"
-            + " \"unset\" and picks the default); BuddyAllocator.builder(r).cacheStripes(-2) is refused")
     void negativeCacheStripesAreRejected() throws Exception {
         BadInputCatalogueTest.check(of("pool-stripes-negative",
                 "BufferPool.builder().capacity(1 MiB).cacheStripes(-2).build()", IllegalArgumentException.class,

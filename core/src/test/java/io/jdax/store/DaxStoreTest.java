@@ -141,6 +141,22 @@ class DaxStoreTest {
     }
 
     @Test
+    void aFileShrunkInsideAPageAndGrownAgainReadsZerosPastTheOldEnd() throws Exception {
+        DaxFile f = store.create("a");
+        byte[] ones = new byte[(int) PAGE];
+        java.util.Arrays.fill(ones, (byte) 1);
+        f.write(0, ones, 0, ones.length);
+        f.truncate(100);
+        f.truncate(PAGE);
+        byte[] back = new byte[(int) PAGE];
+        f.read(0, back, 0, back.length);
+        for (int i = 100; i < PAGE; i++) {
+            assertEquals(0, back[i], "byte " + i);
+        }
+        assertEquals(1, back[99]);
+    }
+
+    @Test
     void badInputIsRefusedNamingTheValueAndChangesNothing() throws Exception {
         DaxFile f = store.create("a");
         f.write(0, new byte[100], 0, 100);

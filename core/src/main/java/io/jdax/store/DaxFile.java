@@ -199,13 +199,32 @@ public final class DaxFile {
         write(offset, MemorySegment.ofArray(src).asSlice(off, len));
     }
 
+    /**
+     * Grows the file to {@code end} bytes, first zeroing the old last page past the old end (kernel: what
+     * {@code xfs_zero_eof} does on extension): a shrink keeps that page's block with whatever lay past the new
+     * end, and after a crash the page may hold bytes written when the file was longer.
+     */
     private synchronized void grow(long end) {
-        if (end > size()) {
-            try {
-                mapping.truncate(end); // growing only sets the size: nothing to wait for
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while growing " + this, e);
+        long old = size();
+        if (end <= old) {
+            return;
+        }
+        try {
+            mapping.truncate(end); // growing only sets the size: nothing to wait for
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while growing " + this, e);
+        }
+        long tail = old % PAGE == 0 ? 0 : Math.min(end, old - old % PAGE + PAGE) - old;
+        if (tail > 0) {
+            boolean hole;
+            try (MappingView v = mapping.map(old / PAGE, false)) {
+                hole = v.isZeroPage();
+            }
+            if (!hole) {
+                try (MappingView v = mapping.map(old / PAGE, true)) {
+                    v.segment().asSlice(old - v.index() * PAGE, tail).fill((byte) 0);
+                }
             }
         }
     }
@@ -260,7 +279,11 @@ public final class DaxFile {
         StoreEvents.IdleWait wait = new StoreEvents.IdleWait();
         wait.begin();
         long old = size();
-        mapping.truncate(newSize);
+        if (newSize > old) {
+            grow(newSize);
+        } else {
+            mapping.truncate(newSize);
+        }
         if (wait.shouldCommit()) {
             wait.file = name;
             wait.operation = "truncate";

@@ -60,8 +60,9 @@ public final class DaxStore implements AutoCloseable {
         this.metadata = new StoreMetadata(region, metadataBytes);
         StoreMetadata.Snapshot s = metadata.load();
         long firstPfn = metadataBytes / PAGE;
-        boolean durable = region.persistence() != Persistence.NONE;
-        this.source = InMemoryExtentSource.restore(map, firstPfn, durable, s.blocks());
+        // a new block's zeros are flushed at once, so that after a crash its unwritten pages never show what a
+        // deleted file left there (on anonymous memory the flush only counts, and keeps crash simulation exact)
+        this.source = InMemoryExtentSource.restore(map, firstPfn, true, s.blocks());
         for (StoreMetadata.FileRecord f : s.files()) {
             Mapping m = space.open(source, f.size());
             source.adopt(m, f.extents());

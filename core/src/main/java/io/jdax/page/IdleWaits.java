@@ -37,11 +37,38 @@ final class IdleWaits {
     }
 
     void await(long head, SleepCallback callback) throws InterruptedException {
-        table.await(checked(head), idle(head), callback);
+        try {
+            table.await(checked(head), idle(head), callback);
+        } catch (InterruptedException e) {
+            throw closedOr(e);
+        }
     }
 
     boolean await(long head, long timeout, TimeUnit unit, SleepCallback callback) throws InterruptedException {
-        return table.await(checked(head), idle(head), timeout, unit, callback);
+        try {
+            return table.await(checked(head), idle(head), timeout, unit, callback);
+        } catch (InterruptedException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * An interrupt that ends a wait on a map closed meanwhile reports the close: closing the descriptors'
+     * shared arena can itself leave a thread reading them interrupted (seen on JDK 25), and the close is
+     * what the waiter must learn of. The interrupt status is re-asserted for the caller to see.
+     */
+    private InterruptedException closedOr(InterruptedException e) {
+        if (map.isOpen()) {
+            return e;
+        }
+        Thread.currentThread().interrupt();
+        try {
+            map.checkOpen();
+        } catch (IllegalStateException closed) {
+            closed.addSuppressed(e);
+            throw closed;
+        }
+        return e;
     }
 
     /** Wakes every waiter; those whose folio is still busy throw with {@code reason}. */

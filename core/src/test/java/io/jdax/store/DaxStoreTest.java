@@ -204,6 +204,20 @@ class DaxStoreTest {
         assertEquals(1, store.stats().poisonedPages());
     }
 
+    @Test
+    void aFreePageHitByAMemoryFailureIsNeverHandedOut() {
+        DaxFile a = store.create("a");
+        a.write(0, new byte[8], 0, 8);
+        long pfn = pfnOf(a, 0);
+        store.delete("a");
+        assertEquals(List.of(), store.memoryFailure(pfn, 1), "a free page has no owner");
+        DaxFile b = store.create("b");
+        b.write(0, new byte[8], 0, 8);
+        assertTrue(pfnOf(b, 0) != pfn, "the poisoned page was handed out again");
+        assertEquals(1, store.source().quarantinedPages());
+        assertFalse(b.isPoisoned());
+    }
+
     private static long pfnOf(DaxFile f, long offset) {
         var e = f.mapping().entry(offset / PAGE);
         return e.pfn() + (offset / PAGE - e.index());

@@ -1,6 +1,12 @@
 package io.jdax.mapping;
 
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.jdax.internal.Internals;
+import io.jdax.internal.PageDescriptor;
 import io.jdax.page.PageMap;
+
+import java.lang.foreign.MemorySegment;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -62,6 +68,7 @@ public final class InMemoryExtentSource implements ExtentSource {
     private final PageMap map;
     private final ExtentAllocator allocator;
     private final boolean durableZeroing;
+    private long quarantined; // guarded by this
     private final Map<Long, TreeMap<Long, FileExtent>> files = new HashMap<>(); // guarded by this
     private final TreeMap<Long, Block> blocks = new TreeMap<>();                // guarded by this, by first pfn
 
@@ -260,11 +267,11 @@ public final class InMemoryExtentSource implements ExtentSource {
             o = 0; // the allocator's orders are the PMD order and 0
         }
         long start = index & -(1L << o);
-        long pfn = allocator.allocate(o);
+        long pfn = allocateHealthy(o);
         if (pfn < 0 && o > 0) {
             o = 0;
             start = index;
-            pfn = allocator.allocate(0);
+            pfn = allocateHealthy(0);
         }
         if (pfn < 0) {
             throw new IllegalStateException("no free block for page " + index + " of mapping " + mapping.id()
@@ -388,6 +395,40 @@ public final class InMemoryExtentSource implements ExtentSource {
             }
         }
         return out;
+    }
+
+    /**
+     * A block of {@code order} none of whose pages is poisoned, or -1. A block with a poisoned page (a memory
+     * failure hit it while it was free, or after its owner let it go) is kept out of use for good.
+     */
+    private long allocateHealthy(int order) {
+        for (;;) {
+            long pfn = allocator.allocate(order);
+            if (pfn < 0 || !poisoned(pfn, 1L << order)) {
+                return pfn;
+            }
+            quarantined += 1L << order;
+        }
+    }
+
+    private boolean poisoned(long pfn, long pages) {
+        MemorySegment memmap = Internals.memmap(map);
+        for (long p = pfn; p < pfn + pages; p++) {
+            if ((memmap.get(JAVA_LONG, p * PageDescriptor.SIZE + PageDescriptor.INFO_OFFSET)
+                    & PageDescriptor.HWPOISON) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Pages kept out of use because a memory failure poisoned them.
+     *
+     * @return the quarantined pages
+     */
+    public synchronized long quarantinedPages() {
+        return quarantined;
     }
 
     private static boolean hasBlocks(TreeMap<Long, FileExtent> file, long start, long pages) {

@@ -318,6 +318,19 @@ public final class DaxStore implements AutoCloseable {
     }
 
     /**
+     * Clears the poison mark of page {@code pfn} (kernel: {@code unpoison_memory}, a testing aid), so that the
+     * page can be handed out again once free. A block the allocator already quarantined for it stays out of use,
+     * and files already poisoned stay poisoned.
+     *
+     * @param pfn the page
+     * @return whether it was poisoned
+     * @throws IllegalArgumentException if {@code pfn} is outside the region
+     */
+    public boolean unpoison(long pfn) {
+        return failures.unpoison(pfn);
+    }
+
+    /**
      * Adds a listener told of every file a memory failure hits, with the file offset of the failed page.
      *
      * @param listener the listener

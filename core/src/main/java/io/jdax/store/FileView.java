@@ -31,6 +31,15 @@ public final class FileView implements AutoCloseable {
     }
 
     /**
+     * The page of the store's region the view's first byte lies in (what {@link DaxStore#memoryFailure} takes).
+     *
+     * @return the pfn, or -1 for a hole (the shared zero page)
+     */
+    public long pfn() {
+        return view.isZeroPage() ? -1 : view.pfn() + offset / DaxStore.PAGE;
+    }
+
+    /**
      * Whether the view is neither closed nor revoked.
      *
      * @return whether usable

@@ -98,4 +98,15 @@ final class MemoryFailures {
         }
         return true;
     }
+
+    /** Clears the HWPOISON bit of page {@code pfn}; see {@link DaxStore#unpoison}. */
+    boolean unpoison(long pfn) {
+        if (pfn < 0 || pfn >= map.nrPages()) {
+            throw new IllegalArgumentException("pfn " + pfn + " outside [0, " + map.nrPages() + ")");
+        }
+        var memmap = Internals.memmap(map);
+        long old = (long) INFO.getAndBitwiseAnd(memmap, pfn * PageDescriptor.SIZE + PageDescriptor.INFO_OFFSET,
+                ~PageDescriptor.HWPOISON);
+        return (old & PageDescriptor.HWPOISON) != 0;
+    }
 }

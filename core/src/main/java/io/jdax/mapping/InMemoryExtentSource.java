@@ -69,6 +69,7 @@ public final class InMemoryExtentSource implements ExtentSource {
     private final ExtentAllocator allocator;
     private final boolean durableZeroing;
     private long quarantined; // guarded by this
+    private long changes;     // guarded by this: allocations, releases, reflinks, adoptions
     private final Map<Long, TreeMap<Long, FileExtent>> files = new HashMap<>(); // guarded by this
     private final TreeMap<Long, Block> blocks = new TreeMap<>();                // guarded by this, by first pfn
 
@@ -283,6 +284,7 @@ public final class InMemoryExtentSource implements ExtentSource {
             map.region().flush(pfn << shift, (1L << o) << shift);
         }
         file.put(start, new FileExtent(pfn, o));
+        changes++;
         Block b = new Block(o);
         b.owners.add(new long[] {mapping.id(), start});
         blocks.put(pfn, b);
@@ -295,6 +297,7 @@ public final class InMemoryExtentSource implements ExtentSource {
         if (file == null || start >= end) {
             return;
         }
+        changes++;
         Map.Entry<Long, FileExtent> first = file.floorEntry(start);
         long from = first != null && start - first.getKey() < first.getValue().pages() ? first.getKey() : start;
         List<Long> keys = new ArrayList<>(file.subMap(from, true, end, false).keySet());
@@ -372,6 +375,7 @@ public final class InMemoryExtentSource implements ExtentSource {
             return;
         }
         files.put(dst.id(), to);
+        changes++;
         for (Map.Entry<Long, FileExtent> e : range.entrySet()) {
             long at = e.getKey() - srcIndex + dstIndex;
             FileExtent fe = e.getValue();
@@ -420,6 +424,16 @@ public final class InMemoryExtentSource implements ExtentSource {
             }
         }
         return false;
+    }
+
+    /**
+     * A counter of changes to the extents and blocks (allocations, releases, reflinks): metadata committed at
+     * one value need not be committed again while it stays.
+     *
+     * @return the count so far
+     */
+    public synchronized long changes() {
+        return changes;
     }
 
     /**

@@ -84,6 +84,7 @@ public final class DaxFile {
 
     void markPoisoned() {
         poisoned = true;
+        store.metadataChanged();
     }
 
     void checkUsable() {
@@ -215,6 +216,7 @@ public final class DaxFile {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while growing " + this, e);
         }
+        store.metadataChanged(); // after the change: a commit that saw the count saw the size
         long tail = old % PAGE == 0 ? 0 : Math.min(end, old - old % PAGE + PAGE) - old;
         if (tail > 0) {
             boolean hole;
@@ -283,6 +285,7 @@ public final class DaxFile {
             grow(newSize);
         } else {
             mapping.truncate(newSize);
+            store.metadataChanged();
         }
         if (wait.shouldCommit()) {
             wait.file = name;

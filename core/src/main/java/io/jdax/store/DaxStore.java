@@ -51,6 +51,9 @@ public final class DaxStore implements AutoCloseable {
     private final Map<Long, DaxFile> byMapping = new java.util.concurrent.ConcurrentHashMap<>();
     private final MemoryFailures failures;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong namespaceChanges = new java.util.concurrent.atomic.AtomicLong();
+    private long committedSource = -1;    // guarded by this: source changes at the last commit
+    private long committedNamespace = -1; // guarded by this: namespace and size changes at the last commit
 
     private DaxStore(Region region) {
         this.region = region;
@@ -155,6 +158,7 @@ public final class DaxStore implements AutoCloseable {
         DaxFile f = new DaxFile(this, name, m, false);
         files.put(name, f);
         byMapping.put(m.id(), f);
+        metadataChanged();
         return f;
     }
 
@@ -212,6 +216,7 @@ public final class DaxStore implements AutoCloseable {
         f.mapping().close();
         files.remove(name);
         byMapping.remove(f.mapping().id());
+        metadataChanged();
         wait.file = name;
         wait.operation = "delete";
         wait.bytes = f.mapping().size();
@@ -268,6 +273,7 @@ public final class DaxStore implements AutoCloseable {
             if (dst.size() < dstOff + length) {
                 dst.mapping().truncate(dstOff + length);
             }
+            metadataChanged();
         }
     }
 
@@ -289,15 +295,30 @@ public final class DaxStore implements AutoCloseable {
         return flushed;
     }
 
-    /** Commits the metadata: names, sizes, poison flags, extents. */
+    /** Counts a change of names, sizes or poison flags, which the next commit must write. */
+    void metadataChanged() {
+        namespaceChanges.incrementAndGet();
+    }
+
+    /**
+     * Commits the metadata: names, sizes, poison flags, extents; nothing when none of them changed since the
+     * last commit (an fsync of overwritten data writes back the data only).
+     */
     synchronized void commit() {
         checkOpen();
+        long src = source.changes();
+        long ns = namespaceChanges.get();
+        if (src == committedSource && ns == committedNamespace) {
+            return;
+        }
         List<StoreMetadata.FileRecord> records = new ArrayList<>(files.size());
         for (DaxFile f : files.values()) {
             records.add(new StoreMetadata.FileRecord(f.name(), f.size(), f.isPoisoned(),
                     source.extents(f.mapping())));
         }
         metadata.commit(source.blocks(), records);
+        committedSource = src;
+        committedNamespace = ns;
     }
 
     // ------------------------------------------------------------------ memory failure

@@ -18,10 +18,27 @@ import java.util.Arrays;
 public record AllocatorStats(long totalPages, long freePages, long[] freeBlocks, long cachedPages,
                              long allocatedPages, long limitPages, long allocations, long failures) {
 
+    /**
+     * Copies the free block counts.
+     *
+     * @param totalPages     pages managed
+     * @param freePages      pages in free blocks
+     * @param freeBlocks     free blocks per order
+     * @param cachedPages    pages in the stripes' caches
+     * @param allocatedPages pages in allocated folios
+     * @param limitPages     the cap on allocated plus cached pages
+     * @param allocations    allocations so far
+     * @param failures       failed allocations so far
+     */
     public AllocatorStats {
         freeBlocks = freeBlocks.clone();
     }
 
+    /**
+     * Free blocks per order.
+     *
+     * @return a copy of the counts, index = order
+     */
     @Override
     public long[] freeBlocks() {
         return freeBlocks.clone();

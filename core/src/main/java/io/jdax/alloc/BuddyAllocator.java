@@ -105,11 +105,22 @@ public final class BuddyAllocator implements AutoCloseable {
         }
     }
 
-    /** An allocator over {@code region}: 4 KiB pages, orders up to the PUD order, caches, no limit. */
+    /**
+     * An allocator over {@code region}: 4 KiB pages, orders up to the PUD order, caches, no limit.
+     *
+     * @param region the memory to manage
+     * @return the allocator
+     */
     public static BuddyAllocator create(Region region) {
         return builder(region).build();
     }
 
+    /**
+     * Options of an allocator over {@code region}, all at their defaults.
+     *
+     * @param region the memory to manage
+     * @return a new builder
+     */
     public static Builder builder(Region region) {
         return new Builder(region);
     }
@@ -132,13 +143,23 @@ public final class BuddyAllocator implements AutoCloseable {
             return Integer.highestOneBit(want - 1) << 1;
         }
 
-        /** Page size, a power of two >= 4096 (default 4096). */
+        /**
+         * Page size, a power of two {@code >= 4096} (default 4096).
+         *
+         * @param bytes the page size
+         * @return this builder
+         */
         public Builder pageSize(long bytes) {
             this.pageSize = bytes;
             return this;
         }
 
-        /** Largest order served and merged to (default the PUD order, 18); capped by the region's size. */
+        /**
+         * Largest order served and merged to (default the PUD order, 18); capped by the region's size.
+         *
+         * @param order the max order
+         * @return this builder
+         */
         public Builder maxOrder(int order) {
             if (order < 0 || order > PageMap.MAX_ORDER) {
                 throw new IllegalArgumentException("max order " + order + " outside [0, " + PageMap.MAX_ORDER + "]");
@@ -147,7 +168,12 @@ public final class BuddyAllocator implements AutoCloseable {
             return this;
         }
 
-        /** Cap on the bytes allocated or cached at once, rounded down to pages (default: none). */
+        /**
+         * Cap on the bytes allocated or cached at once, rounded down to pages (default: none).
+         *
+         * @param bytes the cap
+         * @return this builder
+         */
         public Builder limitBytes(long bytes) {
             if (bytes <= 0) {
                 throw new IllegalArgumentException("limit must be positive: " + bytes);
@@ -156,7 +182,12 @@ public final class BuddyAllocator implements AutoCloseable {
             return this;
         }
 
-        /** Cache stripes: a power of two up to 1024, or 0 for no caches (default 2 x CPUs, at most 64). */
+        /**
+         * Cache stripes: a power of two up to 1024, or 0 for no caches (default 2 x CPUs, at most 64).
+         *
+         * @param stripes the number of stripes
+         * @return this builder
+         */
         public Builder cacheStripes(int stripes) {
             if (stripes < 0 || stripes > 1024 || (stripes != 0 && Integer.bitCount(stripes) != 1)) {
                 throw new IllegalArgumentException("cache stripes must be 0 or a power of two <= 1024: " + stripes);
@@ -170,6 +201,10 @@ public final class BuddyAllocator implements AutoCloseable {
          * (default: an eighth of the region); 0 caches none of them, so every such allocation splits and
          * preps, and every release splits and merges. Cached folios count against {@link #limitBytes} and
          * are drained before an allocation fails.
+         *
+         * @param bytes the budget, {@code >= 0}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is negative
          */
         public Builder largeFolioCacheBytes(long bytes) {
             if (bytes < 0) {
@@ -179,22 +214,39 @@ public final class BuddyAllocator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Builds the allocator: its page descriptors and free lists.
+         *
+         * @return the allocator
+         */
         public BuddyAllocator build() {
             return new BuddyAllocator(this);
         }
     }
 
-    /** The pool page map of the folios: share them with {@code get}, return them with {@code put}. */
+    /**
+     * The pool page map of the folios: share them with {@code get}, return them with {@code put}.
+     *
+     * @return the page map
+     */
     public PageMap pageMap() {
         return map;
     }
 
-    /** Largest order served. */
+    /**
+     * Largest order served.
+     *
+     * @return the max order
+     */
     public int maxOrder() {
         return maxOrder;
     }
 
-    /** The byte budget of cached folios of orders 4 up to the PMD order (see the builder). */
+    /**
+     * The byte budget of cached folios of orders 4 up to the PMD order (see the builder).
+     *
+     * @return the budget in bytes, whole pages
+     */
     public long largeFolioCacheBytes() {
         return largeCacheLimitPages << map.pageShift();
     }
@@ -227,6 +279,7 @@ public final class BuddyAllocator implements AutoCloseable {
     /**
      * A folio of {@code 2^order} pages with refcount 1.
      *
+     * @param order the folio's order
      * @return the head pfn
      * @throws IllegalArgumentException if {@code order} is outside {@code [0, maxOrder()]}
      * @throws OutOfPagesException      if no block is free or the limit would be passed, caches drained
@@ -240,7 +293,14 @@ public final class BuddyAllocator implements AutoCloseable {
         return pfn;
     }
 
-    /** Like {@link #allocate} but returns {@link PageMap#NO_FOLIO} when nothing can be had. */
+    /**
+     * Like {@link #allocate} but returns {@link PageMap#NO_FOLIO} when nothing can be had.
+     *
+     * @param order the folio's order
+     * @return the head pfn, or {@link PageMap#NO_FOLIO}
+     * @throws IllegalArgumentException if {@code order} is outside {@code [0, maxOrder()]}
+     * @throws IllegalStateException    if the allocator is closed
+     */
     public long tryAllocate(int order) {
         if (closed) {
             throw new IllegalStateException("allocator is closed");
@@ -390,7 +450,11 @@ public final class BuddyAllocator implements AutoCloseable {
 
     // ------------------------------------------------------------------ accounting
 
-    /** An exact snapshot (locks every stripe, then the zone). */
+    /**
+     * An exact snapshot (locks every stripe, then the zone).
+     *
+     * @return the snapshot
+     */
     public AllocatorStats stats() {
         return snapshot(false);
     }
@@ -402,6 +466,7 @@ public final class BuddyAllocator implements AutoCloseable {
      * allocated folios referenced, free + cached + allocated == total, and the zone's count of pages out of
      * its lists equal to cached + allocated. Needs quiescence: call it when no allocation or release runs.
      *
+     * @return the snapshot the descriptors agree on
      * @throws IllegalStateException naming the first broken invariant
      */
     public AllocatorStats verify() {

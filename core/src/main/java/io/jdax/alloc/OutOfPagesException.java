@@ -8,7 +8,9 @@ public final class OutOfPagesException extends IllegalStateException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The order asked for. */
     private final int order;
+    /** Whether the limit refused it. */
     private final boolean overLimit;
 
     OutOfPagesException(String message, int order, boolean overLimit) {
@@ -17,12 +19,20 @@ public final class OutOfPagesException extends IllegalStateException {
         this.overLimit = overLimit;
     }
 
-    /** The order asked for. */
+    /**
+     * The order asked for.
+     *
+     * @return the order
+     */
     public int order() {
         return order;
     }
 
-    /** Whether the limit, rather than the free lists, refused the allocation. */
+    /**
+     * Whether the limit, rather than the free lists, refused the allocation.
+     *
+     * @return true if over the limit
+     */
     public boolean overLimit() {
         return overLimit;
     }

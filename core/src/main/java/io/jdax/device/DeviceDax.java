@@ -58,11 +58,13 @@ public final class DeviceDax implements AutoCloseable {
     /**
      * Makes a device of the whole region in 4 KiB pages, every folio prepped at {@code order}.
      *
+     * @param region the region to cover; the device claims it for its page map and closes with it; not null
      * @param order folio order, and so fault size: 0 (4 KiB), {@link PageMap#PMD_ORDER} (2 MiB),
      *              {@link PageMap#PUD_ORDER} (1 GiB), or any order between whose folio size divides the region
      * @throws IllegalArgumentException if the order is outside [0, {@link PageMap#PUD_ORDER}], or the region
      *                                  size is not a multiple of the folio size
-     * @throws IllegalStateException    if the region is closed
+     * @return the device, every folio idle
+     * @throws IllegalStateException    if the region is closed or already has a page map
      */
     public static DeviceDax create(Region region, int order) {
         Objects.requireNonNull(region, "region");
@@ -91,38 +93,38 @@ public final class DeviceDax implements AutoCloseable {
         }
     }
 
-    /** The region the device covers. */
+    /** {@return the region the device covers} */
     public Region region() {
         return region;
     }
 
-    /** The device's page map (kernel: its {@code dev_pagemap}), for inspection. */
+    /** {@return the device's page map (kernel: its {@code dev_pagemap}), for inspection} */
     public PageMap pageMap() {
         return map;
     }
 
-    /** Folio order of every folio. */
+    /** {@return the order of every folio} */
     public int order() {
         return order;
     }
 
-    /** Bytes mapped by one fault: the folio size. */
+    /** {@return the bytes mapped by one fault: the folio size} */
     public long faultSize() {
         return faultSize;
     }
 
-    /** Bytes in the device. */
+    /** {@return the bytes in the device} */
     public long byteSize() {
         return region.byteSize();
     }
 
-    /** Folios in the device. */
+    /** {@return the folios in the device} */
     public long folioCount() {
         return map.nrPages() >>> order;
     }
 
     /**
-     * A new, empty group of views; see {@link ViewGroup} for why views come in groups.
+     * {@return a new, empty group of views} See {@link ViewGroup} for why views come in groups.
      *
      * @throws IllegalStateException if the device is closed
      */
@@ -139,7 +141,10 @@ public final class DeviceDax implements AutoCloseable {
      * unpins them all, once. If a folio cannot be pinned, the ones already pinned are unpinned and the
      * exception propagates.
      *
+     * @param offset   first device byte of the range, {@code >= 0}
+     * @param length   bytes in the range, {@code >= 1}, ending inside the device
      * @param longTerm a long-term pin ({@code FOLL_LONGTERM}): allowed on a device
+     * @return the pins, held until the handle is closed
      * @throws IllegalArgumentException  if {@code length <= 0}
      * @throws IndexOutOfBoundsException if the range is outside the device
      * @throws IllegalStateException     if the device is closed, or a folio's count would overflow
@@ -161,11 +166,11 @@ public final class DeviceDax implements AutoCloseable {
     /**
      * Counts the folios that are mapped ({@code mapCount > 0}), maybe pinned
      * ({@link io.jdax.page.FolioPins#maybeDmaPinned}, which for an order-0 folio also says yes to 1024 or more
-     * plain references) and idle (refcount 0). Scans every folio, a few loads each: measured here, 3 ms for the
-     * 262,144 folios of 1 GiB at order 0, 6 us for its 512 folios at order 9, 20 ns for its one folio at
-     * order 18. Each folio is read on its own, so under concurrent change the snapshot is not atomic across
-     * folios.
+     * plain references) and idle (refcount 0). Scans every folio, a few loads each, so its cost is the folio
+     * count: a large order makes it cheap. Each folio is read on its own, so under concurrent change the
+     * snapshot is not atomic across folios.
      *
+     * @return the counts
      * @throws IllegalStateException if the device is closed
      */
     public DeviceStats stats() {
@@ -193,7 +198,7 @@ public final class DeviceDax implements AutoCloseable {
         return new DeviceStats(folioCount(), mapped, pinned, idle);
     }
 
-    /** Whether the device is open. */
+    /** {@return whether the device is open: neither it nor its page map or region is closed} */
     public boolean isOpen() {
         return !closed && map.isOpen();
     }

@@ -34,6 +34,8 @@ public final class DeviceFolios {
      * {@code folio_get} + {@code folio_add_file_rmap_pte/pmd/pud} in the device-dax fault). Legal from
      * refcount 0.
      *
+     * @param map  a device page map
+     * @param head the folio's head pfn, in {@code [0, map.nrPages())}
      * @throws IllegalArgumentException if {@code map} is not a device map, or {@code head} is a tail page
      * @throws IllegalStateException    if either count would overflow; both are then unchanged
      */
@@ -53,6 +55,8 @@ public final class DeviceFolios {
      * {@code zap_pte_range}, then {@code folio_put} once the TLB is flushed). The put may be the folio's last;
      * on a device map that leaves it idle with the device.
      *
+     * @param map  the page map; not null
+     * @param head the folio's head pfn, in {@code [0, map.nrPages())}
      * @return whether the put dropped the last reference
      * @throws IllegalStateException if the folio is not mapped, or its refcount is already 0 (more unmaps than
      *                               maps); both counts are then unchanged
@@ -79,6 +83,8 @@ public final class DeviceFolios {
      * <p>A pin adds {@link PageMap#PIN_BIAS} to an order-0 folio's refcount, or 1 to a large folio's refcount
      * and pin count ({@link FolioPins}).
      *
+     * @param map      the page map
+     * @param pfn      any page of the folio
      * @param longTerm a pin that may be held indefinitely (kernel: {@code FOLL_LONGTERM}); allowed on device
      *                 maps, refused on dax maps
      * @return the head pfn of the pinned folio, for {@link FolioPins#unpin}

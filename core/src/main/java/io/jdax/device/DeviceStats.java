@@ -13,6 +13,8 @@ package io.jdax.device;
 public record DeviceStats(long folios, long mapped, long pinned, long idle) {
 
     /**
+     * Checks the counts against each other, so that a snapshot never reports more mapped folios than exist.
+     *
      * @throws IllegalArgumentException if a count is negative or exceeds {@code folios}
      */
     public DeviceStats {
@@ -22,7 +24,7 @@ public record DeviceStats(long folios, long mapped, long pinned, long idle) {
         }
     }
 
-    /** Folios referenced by something: {@code folios - idle}. */
+    /** {@return the folios referenced by something: {@code folios - idle}} */
     public long busy() {
         return folios - idle;
     }

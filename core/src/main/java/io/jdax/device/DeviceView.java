@@ -27,7 +27,7 @@ public final class DeviceView implements AutoCloseable {
     }
 
     /**
-     * The folio's bytes, {@link #byteSize()} long, in the group's arena.
+     * {@return the folio's bytes, {@link #byteSize()} long, in the group's arena}
      *
      * @throws IllegalStateException if the view (or its group) is closed
      */
@@ -38,27 +38,27 @@ public final class DeviceView implements AutoCloseable {
         return view.segment();
     }
 
-    /** Device byte offset of the folio's first byte: a multiple of the fault size. */
+    /** {@return the device byte offset of the folio's first byte: a multiple of the fault size} */
     public long offset() {
         return view.offset();
     }
 
-    /** Bytes mapped: the device's fault size. */
+    /** {@return the bytes mapped: the device's fault size} */
     public long byteSize() {
         return view.byteSize();
     }
 
-    /** Head pfn of the folio this view references. */
+    /** {@return the head pfn of the folio this view references} */
     public long head() {
         return head;
     }
 
-    /** The group whose close revokes this view. */
+    /** {@return the group whose close revokes this view} */
     public ViewGroup group() {
         return group;
     }
 
-    /** Whether the view still holds its reference and mapcount. */
+    /** {@return whether the view still holds its reference and mapcount} */
     public boolean isOpen() {
         return view.isOpen();
     }

@@ -40,8 +40,12 @@ public final class PinnedRange implements AutoCloseable {
      * <p>Costs a handful of atomic operations per folio: a 1 GiB range is 262,144 folios at order 0, 512 at
      * the PMD order and one at the PUD order.
      *
+     * @param map      the page map whose folios to pin; not null
+     * @param offset   first byte of the range in the map's region, {@code >= 0}
+     * @param length   bytes in the range, {@code >= 1}, ending inside the region
      * @param longTerm a pin that may be held indefinitely (kernel: {@code FOLL_LONGTERM}); refused on a
      *                 {@link PageMap.Kind#DAX dax} map, whose folios must become idle for truncate
+     * @return the pins, held until {@link #close()}
      * @throws IllegalArgumentException  if {@code length <= 0}, or a long-term pin is asked of a dax map
      * @throws IndexOutOfBoundsException if the range is outside the region
      * @throws IllegalStateException     if a folio cannot be pinned (idle on a non-device map, or its count
@@ -63,37 +67,37 @@ public final class PinnedRange implements AutoCloseable {
                 owner::rangeUnpinned));
     }
 
-    /** The page map whose folios are pinned. */
+    /** {@return the page map whose folios are pinned} */
     public PageMap map() {
         return pins.map();
     }
 
-    /** First byte of the range asked for (the first folio may start before it). */
+    /** {@return the first byte of the range asked for} The first folio may start before it. */
     public long offset() {
         return pins.offset();
     }
 
-    /** Bytes in the range asked for. */
+    /** {@return the bytes in the range asked for} */
     public long length() {
         return pins.length();
     }
 
-    /** Head pfn of the first folio pinned. */
+    /** {@return the head pfn of the first folio pinned} */
     public long firstHead() {
         return pins.firstHead();
     }
 
-    /** Folios pinned: each folio the range touches, once. */
+    /** {@return the folios pinned: each folio the range touches, once} */
     public long folioCount() {
         return pins.folioCount();
     }
 
-    /** Whether the pins are long-term ({@code FOLL_LONGTERM}). */
+    /** {@return whether the pins are long-term ({@code FOLL_LONGTERM})} */
     public boolean longTerm() {
         return pins.longTerm();
     }
 
-    /** Whether the pins are still held. */
+    /** {@return whether the pins are still held, that is {@link #close()} has not run} */
     public boolean isHeld() {
         return pins.isHeld();
     }

@@ -73,6 +73,8 @@ public final class ViewGroup implements AutoCloseable {
      * Maps the folio at device byte {@code offset}, which must be aligned to the fault size (kernel: a
      * fault at an address the device's alignment does not allow gets {@code VM_FAULT_SIGBUS}).
      *
+     * @param offset a device byte offset, a multiple of {@link DeviceDax#faultSize()}
+     * @return the view, holding a reference and a mapcount on the folio
      * @throws IllegalArgumentException  if {@code offset} is not a multiple of the fault size
      * @throws IndexOutOfBoundsException if {@code offset} is outside the device
      * @throws IllegalStateException     if the group is closed or closing, its window would pass the
@@ -93,6 +95,8 @@ public final class ViewGroup implements AutoCloseable {
      * Maps the whole folio that contains device byte {@code offset}, wherever in the folio it falls; the view
      * starts at the folio's first byte and references its head.
      *
+     * @param offset any device byte offset in {@code [0, device().byteSize())}
+     * @return the view, holding a reference and a mapcount on the folio
      * @throws IndexOutOfBoundsException if {@code offset} is outside the device
      * @throws IllegalStateException     if the group is closed or closing, its window would pass the
      *                                   {@link KernelMappings} budget, or the folio's counts would overflow
@@ -105,6 +109,8 @@ public final class ViewGroup implements AutoCloseable {
     /**
      * Maps the whole folio that contains page {@code pfn}, a head or a tail page; the view references the head.
      *
+     * @param pfn any page of the device, in {@code [0, device().pageMap().nrPages())}
+     * @return the view, holding a reference and a mapcount on the folio
      * @throws IndexOutOfBoundsException if {@code pfn} is outside the device
      * @throws IllegalStateException     if the group is closed or closing, its window would pass the
      *                                   {@link KernelMappings} budget, or the folio's counts would overflow
@@ -161,17 +167,17 @@ public final class ViewGroup implements AutoCloseable {
         }
     }
 
-    /** The device these views map. */
+    /** {@return the device these views map} */
     public DeviceDax device() {
         return device;
     }
 
-    /** Views made and not yet closed. */
+    /** {@return the views made and not yet closed} */
     public long liveViews() {
         return windows.liveViews();
     }
 
-    /** Whether the group still maps new views. */
+    /** {@return whether the group still maps new views} */
     public boolean isOpen() {
         return windows.isOpen();
     }
@@ -180,8 +186,7 @@ public final class ViewGroup implements AutoCloseable {
      * Revokes every view of the group, then drops the reference and mapcount of each view still open.
      * Idempotent. When it returns, no view of the group is still dropping its counts. Costs one thread
      * handshake and one unmap per window, however many views the group holds, plus a few atomic operations
-     * per open view: a group of one 1 GiB window, made, used and closed, took 34 to 61 us in two runs of
-     * {@code DeviceBenchmark.mapEveryViewThenRevokeGroup} at order 18.
+     * per open view ({@code DeviceBenchmark.mapEveryViewThenRevokeGroup} measures it).
      *
      * @throws IllegalStateException if an I/O operation is using a view's memory: nothing is revoked or
      *                               dropped, no new view can be made, and a later close completes the job

@@ -52,7 +52,7 @@ public final class CompoundLayout {
         }
         for (long p = head; p < head + n; p++) {
             long info = info(memmap, p);
-            if ((info & (HEAD | TAIL | BUDDY)) != 0 || refcount(memmap, p) != 0
+            if ((info & (HEAD | TAIL | BUDDY)) != 0 || refcount(memmap, p) != 0 || PageDescriptor.mapcount(memmap, p) != 0
                     || PageDescriptor.mapping(memmap, p) != 0 || PageDescriptor.index(memmap, p) != 0) {
                 throw new IllegalStateException("cannot prep an order-" + order + " folio at pfn " + head + ": page "
                         + p + " is " + describe(p, info) + "; every page must be order-0, idle and unowned");

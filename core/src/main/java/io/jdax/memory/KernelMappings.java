@@ -46,14 +46,14 @@ public final class KernelMappings {
     private KernelMappings() {
     }
 
-    /** The budget: how many mappings jdax may hold at once. */
+    /** {@return the budget: how many mappings jdax may hold at once} */
     public static long limit() {
         synchronized (LOCK) {
             return limit;
         }
     }
 
-    /** Mappings jdax holds now (those whose arena is closed are forgotten first). */
+    /** {@return the mappings jdax holds now} Those whose arena is closed are forgotten first. */
     public static long inUse() {
         synchronized (LOCK) {
             forgetClosed();

@@ -93,6 +93,8 @@ public final class Region implements AutoCloseable {
      * {@value #SHM_DIR_PROPERTY} if it is set, else {@code /dev/shm} if it is a writable directory, else
      * {@code java.io.tmpdir}.
      *
+     * @param byteSize the region's size in bytes, {@code >= 1}
+     * @return the region, zero-filled and open
      * @throws IllegalArgumentException if {@code byteSize <= 0}, or too large to map with its alignment padding
      * @throws IllegalStateException    if the backing memory cannot be created or mapped, its filesystem has
      *                                  less free space than the region needs (the message says how to give it
@@ -117,6 +119,9 @@ public final class Region implements AutoCloseable {
      * check cannot see what others, including other regions of the same filesystem not yet touched, take
      * later: size a shared filesystem for all of them.
      *
+     * @param byteSize  the region's size in bytes, {@code >= 1}
+     * @param directory where the backing file is made (and at once unlinked); not null
+     * @return the region, zero-filled and open
      * @throws IllegalArgumentException if {@code byteSize <= 0}, or too large to map with its alignment padding
      * @throws IllegalStateException    if the directory is not writable, has less free space than the region
      *                                  needs (the message names the size, the directory, its free space and
@@ -158,8 +163,11 @@ public final class Region implements AutoCloseable {
      * fine. If the mapping fails, a file this call created is deleted and a file it extended gets its old size
      * back: a failed call leaves the filesystem as it found it.
      *
+     * @param file        the file to map; created if missing; not null
+     * @param byteSize    bytes to map from the file's start, {@code >= 1}
      * @param persistence {@link Persistence#SYNC}, {@link Persistence#MSYNC} or {@link Persistence#AUTO}; the
      *                    region's {@link #persistence()} reports the mode chosen
+     * @return the region, open
      * @throws IllegalArgumentException if {@code byteSize <= 0} or {@code persistence} is {@code NONE}
      * @throws IllegalStateException    if the process-wide {@link KernelMappings mapping budget} is spent
      * @throws IOException              if the file cannot be opened or mapped; for {@code SYNC}, also when the
@@ -196,23 +204,23 @@ public final class Region implements AutoCloseable {
         }
     }
 
-    /** The size in bytes. */
+    /** {@return the size in bytes} */
     public long byteSize() {
         return segment.byteSize();
     }
 
-    /** The persistence mode in force: {@code SYNC} or {@code MSYNC} for a file, {@code NONE} when anonymous. */
+    /** {@return the persistence mode in force: {@code SYNC} or {@code MSYNC} for a file, {@code NONE} if anonymous} */
     public Persistence persistence() {
         return persistence;
     }
 
-    /** The mapped file, or empty for an anonymous region. */
+    /** {@return the mapped file, or empty for an anonymous region} */
     public Optional<Path> file() {
         return Optional.ofNullable(path);
     }
 
     /**
-     * The whole region as one segment. It, and every slice of it, becomes inaccessible when the region
+     * {@return the whole region as one segment} It, and every slice of it, becomes inaccessible when the region
      * closes.
      */
     public MemorySegment segment() {
@@ -220,8 +228,10 @@ public final class Region implements AutoCloseable {
     }
 
     /**
-     * The bytes {@code [offset, offset + length)}, checked against the region's bounds.
+     * {@return the bytes {@code [offset, offset + length)}, checked against the region's bounds}
      *
+     * @param offset first byte of the range, {@code >= 0}
+     * @param length bytes in the range, {@code >= 0}, ending inside the region
      * @throws IndexOutOfBoundsException if the range is outside the region
      * @throws IllegalStateException     if the region is closed
      */
@@ -237,6 +247,10 @@ public final class Region implements AutoCloseable {
      * {@code viewArena}; later accesses through it throw {@link IllegalStateException} and the region is
      * untouched. Grouping many views in one arena makes one close (one thread handshake) revoke them all.
      *
+     * @param offset first byte of the range, {@code >= 0}
+     * @param length bytes in the range, {@code >= 0}, ending inside the region
+     * @param viewArena the arena whose close unmaps the view; not null
+     * @return the view, {@code length} bytes
      * @throws IndexOutOfBoundsException if the range is outside the region
      * @throws IllegalStateException     if the region is closed, the range cannot be mapped, or the
      *                                   process-wide {@link KernelMappings mapping budget} is spent (each view
@@ -289,6 +303,8 @@ public final class Region implements AutoCloseable {
      * more: cache-line writeback and a fence for {@code SYNC}, msync for {@code MSYNC}, nothing for an
      * anonymous region. A zero length flushes nothing.
      *
+     * @param offset first byte of the range, {@code >= 0}
+     * @param length bytes in the range, {@code >= 0}, ending inside the region
      * @throws IndexOutOfBoundsException if the range is outside the region
      * @throws IllegalStateException     if the region is closed
      */
@@ -315,12 +331,12 @@ public final class Region implements AutoCloseable {
         }
     }
 
-    /** Bytes flushed so far, after widening to pages: what {@link #flush} really asked the system to write back. */
+    /** {@return the bytes flushed so far, after widening to pages} What {@link #flush} really asked to write back. */
     public long flushedBytes() {
         return flushedBytes.sum();
     }
 
-    /** Whether the region is still mapped. */
+    /** {@return whether the region is still mapped} */
     public boolean isOpen() {
         return segment.scope().isAlive();
     }
@@ -329,6 +345,7 @@ public final class Region implements AutoCloseable {
      * Registers a structure built over this region (a page map, say) to be closed, most recent first,
      * before the region unmaps. A structure closed on its own should {@link #detach} itself.
      *
+     * @param dependent the structure to close with the region; not null
      * @throws IllegalStateException if the region is already closed
      */
     public synchronized void attach(AutoCloseable dependent) {
@@ -345,6 +362,7 @@ public final class Region implements AutoCloseable {
      * attaches it like {@link #attach}. The claim ends with {@link #detach} of the same owner, or the
      * region's close.
      *
+     * @param owner the page map (or other manager) taking the region's pages; not null
      * @throws IllegalStateException if the region is closed, or already claimed (the message names the owner)
      */
     public synchronized void claim(AutoCloseable owner) {
@@ -360,12 +378,16 @@ public final class Region implements AutoCloseable {
         claimant = owner;
     }
 
-    /** The structure that {@linkplain #claim claimed} the region, if any. */
+    /** {@return the structure that {@linkplain #claim claimed} the region, if any} */
     public synchronized Optional<AutoCloseable> claimant() {
         return Optional.ofNullable(claimant);
     }
 
-    /** Forgets a structure registered with {@link #attach} or {@link #claim}; unknown ones are ignored. */
+    /**
+     * Forgets a structure registered with {@link #attach} or {@link #claim}; unknown ones are ignored.
+     *
+     * @param dependent the structure as registered; a claimant also gives up its claim
+     */
     public synchronized void detach(AutoCloseable dependent) {
         attached.remove(dependent);
         if (claimant == dependent) {

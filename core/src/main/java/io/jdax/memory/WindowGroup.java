@@ -90,7 +90,12 @@ public final class WindowGroup implements AutoCloseable {
         this.windows = new MemorySegment[(int) count];
     }
 
-    /** A group over {@code region} with windows of {@link #DEFAULT_WINDOW_SIZE}. */
+    /**
+     * {@return a group over {@code region} with windows of {@link #DEFAULT_WINDOW_SIZE}} It fails as
+     * {@link #create(Region, long)} does.
+     *
+     * @param region the region whose bytes the views show; the group closes with it; not null
+     */
     public static WindowGroup create(Region region) {
         return create(region, DEFAULT_WINDOW_SIZE);
     }
@@ -99,6 +104,9 @@ public final class WindowGroup implements AutoCloseable {
      * A group over {@code region} with windows of {@code windowSize} bytes, aligned to the region's first byte:
      * a view must lie inside one window. Nothing is mapped until the first view.
      *
+     * @param region the region whose bytes the views show; the group closes with it; not null
+     * @param windowSize bytes per window: a power of two {@code >= MIN_WINDOW_SIZE}
+     * @return the group, open and with nothing mapped
      * @throws IllegalArgumentException if {@code windowSize} is not a power of two of at least
      *                                  {@link #MIN_WINDOW_SIZE}, or the region has too many windows of it
      * @throws IllegalStateException    if the region is closed
@@ -123,6 +131,10 @@ public final class WindowGroup implements AutoCloseable {
      * lock it checks the group is open, maps the window if it is the first view in it, slices it, runs
      * {@link Hold#take}, and links the view.
      *
+     * @param offset first region byte of the view, {@code >= 0}
+     * @param length bytes in the view, {@code >= 1}, inside the window that holds {@code offset}
+     * @param hold   what the view holds while open: taken here, released once by the view's or group's close
+     * @return the view
      * @throws IllegalArgumentException  if {@code length <= 0}, or the range crosses a window boundary
      * @throws IndexOutOfBoundsException if the range is outside the region
      * @throws IllegalStateException     if the group is closed or closing, its window cannot be mapped (the
@@ -191,34 +203,34 @@ public final class WindowGroup implements AutoCloseable {
         view.hold.release();
     }
 
-    /** The region the views map. */
+    /** {@return the region the views map} */
     public Region region() {
         return region;
     }
 
-    /** Bytes per window. */
+    /** {@return the bytes per window} */
     public long windowSize() {
         return windowSize;
     }
 
-    /** Windows mapped so far, each one kernel mapping until the group closes. */
+    /** {@return the windows mapped so far, each one kernel mapping until the group closes} */
     public synchronized int windowsMapped() {
         return windowsMapped;
     }
 
-    /** Views made and not yet closed. */
+    /** {@return the views made and not yet closed} */
     public synchronized long liveViews() {
         return liveViews;
     }
 
-    /** Whether the group still maps new views. */
+    /** {@return whether the group still maps new views} */
     public boolean isOpen() {
         return state == OPEN;
     }
 
     /**
-     * Whether the close has revoked the views (the arena is closed). Neither open nor revoked: REVOKING, a
-     * close waits for I/O on a view to complete.
+     * {@return whether the close has revoked the views (the arena is closed)} Neither open nor revoked:
+     * REVOKING, a close waits for I/O on a view to complete.
      */
     public boolean isRevoked() {
         return state == CLOSED;
@@ -320,7 +332,7 @@ public final class WindowGroup implements AutoCloseable {
         }
 
         /**
-         * The view's bytes, in the group's arena.
+         * {@return the view's bytes, in the group's arena}
          *
          * @throws IllegalStateException if the view (or its group) is closed
          */
@@ -331,22 +343,22 @@ public final class WindowGroup implements AutoCloseable {
             return segment;
         }
 
-        /** Region byte offset of the view's first byte. */
+        /** {@return the region byte offset of the view's first byte} */
         public long offset() {
             return offset;
         }
 
-        /** Bytes in the view. */
+        /** {@return the bytes in the view} */
         public long byteSize() {
             return segment.byteSize();
         }
 
-        /** The group whose close revokes this view. */
+        /** {@return the group whose close revokes this view} */
         public WindowGroup group() {
             return group;
         }
 
-        /** Whether the view still holds its hold. */
+        /** {@return whether the view still holds its hold} */
         public boolean isOpen() {
             return (boolean) OPEN_FLAG.getVolatile(this);
         }

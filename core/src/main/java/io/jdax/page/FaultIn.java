@@ -17,6 +17,9 @@ public interface FaultIn {
      * Makes the idle folio containing {@code pfn} present and returns its head, holding one reference that the
      * caller will {@link PageMap#put}.
      *
+     * @param map the page map being pinned
+     * @param pfn the idle page to fault in, any page of its folio
+     * @return the folio's head pfn, with one reference held for the caller
      * @throws IllegalStateException if the folio cannot be faulted in; nothing is left held
      */
     long faultIn(PageMap map, long pfn);

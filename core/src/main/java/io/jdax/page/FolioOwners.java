@@ -48,19 +48,28 @@ public final class FolioOwners {
         this.pool = map.kind() == PageMap.Kind.POOL;
     }
 
-    /** Id of the mapping that owns the folio; 0 if it is unowned or shared. */
+    /**
+     * {@return the id of the mapping that owns the folio; 0 if it is unowned or shared, or on a pool map}
+     *
+     * @param head the folio's head pfn; a tail page throws {@link IllegalArgumentException}
+     */
     public long mapping(long head) {
         return ownerId(word(head));
     }
 
-    /** Whether several mappings share the folio (then {@link #mapping} is 0 and {@link #share} counts them). */
+    /**
+     * {@return whether several mappings share the folio} Then {@link #mapping} is 0 and {@link #share} counts them.
+     *
+     * @param head the folio's head pfn; a tail page throws {@link IllegalArgumentException}
+     */
     public boolean isShared(long head) {
         return PageDescriptor.isShared(word(head));
     }
 
     /**
-     * File index of the folio within its owning mapping.
+     * {@return the file index of the folio within its owning mapping, in {@code [0, MAX_INDEX]}}
      *
+     * @param head the folio's head pfn; a tail page throws {@link IllegalArgumentException}
      * @throws IllegalStateException if no single mapping owns the folio
      */
     public long index(long head) {
@@ -72,8 +81,9 @@ public final class FolioOwners {
     }
 
     /**
-     * Number of mappings sharing the folio; 0 for an unowned one.
+     * {@return the number of mappings sharing the folio; 0 for an unowned one}
      *
+     * @param head the folio's head pfn; a tail page throws {@link IllegalArgumentException}
      * @throws IllegalStateException if a single mapping owns the folio
      */
     public long share(long head) {
@@ -91,6 +101,10 @@ public final class FolioOwners {
      * {@code share++}) and a shared folio gains a sharer; otherwise an unowned folio becomes owned by
      * {@code mappingId} at {@code index}.
      *
+     * @param head the folio's head pfn; a tail page throws {@link IllegalArgumentException}
+     * @param mappingId the associating mapping, in {@code [1, MAX_MAPPING_ID]}
+     * @param index     the folio's file index in that mapping, in {@code [0, MAX_INDEX]}
+     * @param shared    whether the extent may already be mapped by other files (reflink)
      * @return the share count afterwards, 0 if the folio is now owned by {@code mappingId} alone
      * @throws IllegalArgumentException if the id or index is out of range
      * @throws IllegalStateException    if an exclusive associate meets an owned or shared folio (kernel: WARN),
@@ -125,6 +139,7 @@ public final class FolioOwners {
      * CAS: an owned folio becomes unowned, a shared one loses a sharer and becomes unowned when none is left.
      * Splitting an unowned large folio back to order-0 pages is the caller's next step ({@link PageMap#split}).
      *
+     * @param head the folio's head pfn; a tail page throws {@link IllegalArgumentException}
      * @return the share count afterwards: 0 means the folio is now unowned
      * @throws IllegalStateException if the folio is unowned, or this is a pool map; nothing changed
      */
@@ -150,6 +165,10 @@ public final class FolioOwners {
      * or, with {@code mapping == 0}, shared by {@code indexOrShare} mappings (0: unowned). One store; for setting
      * up a folio nobody else can reach yet, and for tests.
      *
+     * @param head the folio's head pfn; a tail page throws {@link IllegalArgumentException}
+     * @param mapping      the owning mapping id in {@code [1, MAX_MAPPING_ID]}, or 0 for shared/unowned
+     * @param indexOrShare the file index in {@code [0, MAX_INDEX]} if {@code mapping != 0}, else a share count
+     *                     {@code >= 0}
      * @throws IllegalArgumentException if a value is out of range
      * @throws IllegalStateException    on a pool map
      */
@@ -168,6 +187,8 @@ public final class FolioOwners {
      * Adds {@code delta} to the share count of a folio no single mapping owns, atomically; a count reaching 0
      * leaves it unowned.
      *
+     * @param head the folio's head pfn; a tail page throws {@link IllegalArgumentException}
+     * @param delta the change, negative to drop sharers
      * @return the new share count
      * @throws IllegalStateException if a mapping owns the folio, the count would go negative or overflow (it
      *                               is then unchanged), or this is a pool map

@@ -32,6 +32,7 @@ public final class FolioPins {
      * Pins the folio containing {@code pfn}, which must be in use (kernel: {@code try_grab_folio} with
      * {@code FOLL_PIN}). The lookup is safe against a concurrent split.
      *
+     * @param pfn      any page of the folio, in {@code [0, map.nrPages())}
      * @param longTerm a pin that may be held indefinitely (kernel: {@code FOLL_LONGTERM}); refused on a
      *                 {@link PageMap.Kind#DAX dax} map, whose folios must become idle for truncate
      * @return the head pfn of the pinned folio, for {@link #unpin}
@@ -46,7 +47,15 @@ public final class FolioPins {
         return head;
     }
 
-    /** Like {@link #pin} but returns {@link PageMap#NO_FOLIO} when the folio is idle. */
+    /**
+     * Like {@link #pin} but returns {@link PageMap#NO_FOLIO} when the folio is idle.
+     *
+     * @param pfn      any page of the folio, in {@code [0, map.nrPages())}
+     * @param longTerm a pin that may be held indefinitely; refused on a dax map
+     * @return the head pfn of the pinned folio, or {@link PageMap#NO_FOLIO} if it is idle
+     * @throws IllegalArgumentException if a long-term pin is asked of a dax map
+     * @throws RefcountException        if the pin would overflow the refcount; nothing is left held
+     */
     public long tryPin(long pfn, boolean longTerm) {
         if (longTerm && map.kind() == PageMap.Kind.DAX) {
             throw new IllegalArgumentException("pfn " + pfn + ": long-term pins of fs-dax folios are refused"
@@ -72,6 +81,7 @@ public final class FolioPins {
     /**
      * Releases a pin taken by {@link #pin} (kernel: {@code unpin_folio}); may drop the last reference.
      *
+     * @param head the head pfn {@link #pin} returned
      * @throws IllegalArgumentException if {@code head} is a tail page
      * @throws IllegalStateException    if no pin is held; the counts are unchanged
      */
@@ -90,9 +100,11 @@ public final class FolioPins {
     }
 
     /**
-     * Whether the folio may be pinned for DMA (kernel: {@code folio_maybe_dma_pinned}): a large folio's pin
-     * count is exact; an order-0 folio reports {@code refcount >= PIN_BIAS}, so 1024 plain references look
-     * like a pin. False is always exact.
+     * {@return whether the folio may be pinned for DMA (kernel: {@code folio_maybe_dma_pinned})} A large
+     * folio's pin count is exact; an order-0 folio reports {@code refcount >= PIN_BIAS}, so 1024 plain
+     * references look like a pin. False is always exact.
+     *
+     * @param head the folio's head pfn; a tail page throws {@link IllegalArgumentException}
      */
     public boolean maybeDmaPinned(long head) {
         map.checkPfn(head);
@@ -100,8 +112,10 @@ public final class FolioPins {
     }
 
     /**
-     * Pins held on the folio: exact for a large folio; {@code refcount / PIN_BIAS} for an order-0 folio,
-     * exact only while it has fewer than {@link PageMap#PIN_BIAS} plain references.
+     * {@return the pins held on the folio} Exact for a large folio; {@code refcount / PIN_BIAS} for an order-0
+     * folio, exact only while it has fewer than {@link PageMap#PIN_BIAS} plain references.
+     *
+     * @param head the folio's head pfn; a tail page throws {@link IllegalArgumentException}
      */
     public int pinCount(long head) {
         map.checkPfn(head);

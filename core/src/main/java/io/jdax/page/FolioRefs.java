@@ -2,7 +2,10 @@ package io.jdax.page;
 
 import static io.jdax.internal.PageDescriptor.compareAndExchangeRefcount;
 import static io.jdax.internal.PageDescriptor.getAndAddRefcount;
+import static io.jdax.internal.PageDescriptor.entireMapcount;
 import static io.jdax.internal.PageDescriptor.info;
+import static io.jdax.internal.PageDescriptor.isHead;
+import static io.jdax.internal.PageDescriptor.mapcount;
 import static io.jdax.internal.PageDescriptor.isTail;
 import static io.jdax.internal.PageDescriptor.link;
 import static io.jdax.internal.PageDescriptor.refcount;
@@ -27,12 +30,38 @@ final class FolioRefs {
     private final MemorySegment memmap;
     private final FolioReleaser releaser;
     private final IdleWaits idleWaiters;
+    /** Pool maps take every reference by compare-and-set: there a count seen at 0 means free. */
+    private final boolean casOnly;
 
     FolioRefs(PageMap map, MemorySegment memmap, FolioReleaser releaser, IdleWaits idleWaiters) {
         this.map = map;
         this.memmap = memmap;
         this.releaser = releaser;
         this.idleWaiters = idleWaiters;
+        this.casOnly = releaser != null;
+    }
+
+    /**
+     * {@code folio_get}: the caller holds a reference, so the count is at least 1 and stays so while it holds
+     * it. A dax or device map adds with one atomic add after a plain check (the kernel's folio_get is one
+     * add), undone before throwing if the add found the count at 0 (a get racing the last put: the caller held
+     * no reference) or near overflow; the undo wakes idle waiters that saw the transient 1. A pool map, whose
+     * allocator may hand a folio out the instant its count is 0, takes the compare-and-set path.
+     */
+    void get(long head) {
+        int c = refcount(memmap, head);
+        if (casOnly || c <= 0 || c > MAX_REFCOUNT - 1) {
+            add(head, 1, HELD); // throws with the count it sees, or succeeds if it was a transient value
+            return;
+        }
+        int old = getAndAddRefcount(memmap, head, 1);
+        if (old > 0 && old <= MAX_REFCOUNT - 1) {
+            return;
+        }
+        if (getAndAddRefcount(memmap, head, -1) == 1 && old == 0 && idleWaiters != null) {
+            idleWaiters.wake(head);
+        }
+        throw old <= 0 ? RefcountException.idleGet(head, old, tailOf(head)) : RefcountException.overflow(head, old, 1);
     }
 
     boolean add(long head, int n, int atZero) {
@@ -63,6 +92,11 @@ final class FolioRefs {
             return false;
         }
         if (old == 1) {
+            int mapped = mapped(head);
+            if (mapped != 0) { // every mapping holds a reference: this put dropped one a mapping owns
+                getAndAddRefcount(memmap, head, 1);
+                throw RefcountException.belowMapcount(head, old, 1, mapped);
+            }
             lastPut(head);
             return true;
         }
@@ -81,10 +115,14 @@ final class FolioRefs {
      */
     boolean drop(long head, int n, boolean unpin) {
         int c = refcount(memmap, head);
+        int mapped = mapped(head);
         for (;;) {
             if (c < n) {
                 throw unpin ? RefcountException.unpinWithoutPin(head, c, n)
                         : RefcountException.underflow(head, c, n, tailOf(head));
+            }
+            if (c - n < mapped) {
+                throw RefcountException.belowMapcount(head, c, n, mapped);
             }
             int witness = compareAndExchangeRefcount(memmap, head, c, c - n);
             if (witness == c) {
@@ -110,6 +148,11 @@ final class FolioRefs {
         } else if (releaser != null) {
             releaser.release(map, head);    // POOL: kernel pgmap->ops->page_free
         }                                   // DEVICE: nothing
+    }
+
+    /** Map count of the folio headed at {@code head}: its own, or page[1]'s entire mapcount if large. */
+    private int mapped(long head) {
+        return isHead(info(memmap, head)) ? entireMapcount(memmap, head) : mapcount(memmap, head);
     }
 
     /** The head of {@code pfn}'s folio if it is a tail page, else -1: for messages. */

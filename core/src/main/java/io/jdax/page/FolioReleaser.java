@@ -11,6 +11,12 @@ package io.jdax.page;
 @FunctionalInterface
 public interface FolioReleaser {
 
-    /** Takes back the folio headed at {@code head}, whose refcount just reached 0. */
+    /**
+     * Takes back the folio headed at {@code head}, whose refcount just reached 0. An exception thrown here
+     * propagates out of the {@code put} that dropped the last reference.
+     *
+     * @param map  the page map the folio belongs to
+     * @param head the folio's head pfn
+     */
     void release(PageMap map, long head);
 }

@@ -42,7 +42,9 @@ import java.util.concurrent.TimeUnit;
  * with every other way out of idle ({@link #incRef}), as the kernel serialises them under its locks.
  *
  * <p>The map is closed with its region, or on its own by {@link #close()}; afterwards every operation
- * throws {@link IllegalStateException}.
+ * throws {@link IllegalStateException}; a pfn outside {@code [0, nrPages())}, {@link IndexOutOfBoundsException}.
+ * The factories throw {@link IllegalArgumentException} for a bad page size, {@link IllegalStateException} for a
+ * closed region or one that already has a page map.
  */
 public final class PageMap implements AutoCloseable {
 
@@ -56,7 +58,9 @@ public final class PageMap implements AutoCloseable {
         DEVICE
     }
 
+    /** Page size of the factories that take none: the kernel's base page on x86-64 and most arm64. */
     public static final long DEFAULT_PAGE_SIZE = 4096;
+    /** Smallest page size a map accepts; larger ones must be powers of two. */
     public static final long MIN_PAGE_SIZE = 4096;
     /** Largest folio order (a folio of 2^31 pages); the kernel's largest, the PUD order, is 18 for 4 KiB pages. */
     public static final int MAX_ORDER = PageDescriptor.MAX_ORDER;
@@ -125,64 +129,81 @@ public final class PageMap implements AutoCloseable {
         }
     }
 
-    /** A pool map of 4 KiB pages whose folios go back to {@code releaser} on their last put. */
+    /** {@return a pool map of 4 KiB pages whose folios go back to {@code releaser} on their last put}
+     * @param region the region to cut into pages; the map claims it until either is closed
+     * @param releaser called with each folio whose last reference is dropped; not null */
     public static PageMap pool(Region region, FolioReleaser releaser) {
         return pool(region, DEFAULT_PAGE_SIZE, releaser);
     }
 
-    /** A pool map whose folios go back to {@code releaser} on their last put. */
+    /** {@return a pool map whose folios go back to {@code releaser} on their last put}
+     * @param region the region to cut into pages; the map claims it until either is closed
+     * @param pageSize bytes per page: a power of two {@code >= MIN_PAGE_SIZE} dividing the region's size
+     * @param releaser called with each folio whose last reference is dropped; not null */
     public static PageMap pool(Region region, long pageSize, FolioReleaser releaser) {
         return new PageMap(region, pageSize, Kind.POOL, Objects.requireNonNull(releaser, "releaser"));
     }
 
-    /** A dax map of 4 KiB pages: the last put wakes idle-waiters. */
+    /** {@return a dax map of 4 KiB pages: the last put wakes idle-waiters}
+     * @param region the region to cut into pages; the map claims it until either is closed */
     public static PageMap dax(Region region) {
         return dax(region, DEFAULT_PAGE_SIZE);
     }
 
-    /** A dax map: the last put wakes idle-waiters. */
+    /** {@return a dax map: the last put wakes idle-waiters}
+     * @param region the region to cut into pages; the map claims it until either is closed
+     * @param pageSize bytes per page: a power of two {@code >= MIN_PAGE_SIZE} dividing the region's size */
     public static PageMap dax(Region region, long pageSize) {
         return new PageMap(region, pageSize, Kind.DAX, null);
     }
 
-    /** A device map of 4 KiB pages: the last put leaves the folio with the device. */
+    /** {@return a device map of 4 KiB pages: the last put leaves the folio with the device}
+     * @param region the region to cut into pages; the map claims it until either is closed */
     public static PageMap device(Region region) {
         return device(region, DEFAULT_PAGE_SIZE);
     }
 
-    /** A device map: the last put leaves the folio with the device. */
+    /** {@return a device map: the last put leaves the folio with the device}
+     * @param region the region to cut into pages; the map claims it until either is closed
+     * @param pageSize bytes per page: a power of two {@code >= MIN_PAGE_SIZE} dividing the region's size */
     public static PageMap device(Region region, long pageSize) {
         return new PageMap(region, pageSize, Kind.DEVICE, null);
     }
 
     // ------------------------------------------------------------------ geometry
 
+    /** {@return the region this map cuts into pages} */
     public Region region() {
         return region;
     }
 
+    /** {@return what the last put of a folio does on this map} */
     public Kind kind() {
         return kind;
     }
 
+    /** {@return the number of pages, and so of descriptors (kernel: the pgmap range's {@code PHYS_PFN} span)} */
     public long nrPages() {
         return nrPages;
     }
 
+    /** {@return bytes per page} */
     public long pageSize() {
         return 1L << pageShift;
     }
 
+    /** {@return log2 of {@link #pageSize()} (kernel: {@code PAGE_SHIFT})} */
     public int pageShift() {
         return pageShift;
     }
 
-    /** Descriptor bytes per page. */
+    /** {@return descriptor bytes per page (kernel: {@code sizeof(struct page)})} */
     public static int descriptorSize() {
         return SIZE;
     }
 
-    /** The pfn of the page holding region byte {@code offset}. */
+    /** {@return the pfn of the page holding region byte {@code offset}}
+     * @param offset a byte offset in {@code [0, region().byteSize())}, else {@link IndexOutOfBoundsException} */
     public long pfnOf(long offset) {
         if (offset < 0 || offset >= region.byteSize()) {
             throw new IndexOutOfBoundsException("offset " + offset + " is outside the region of " + region.byteSize()
@@ -191,13 +212,16 @@ public final class PageMap implements AutoCloseable {
         return offset >>> pageShift;
     }
 
-    /** Region byte offset of page {@code pfn}. */
+    /** {@return the region byte offset of page {@code pfn}}
+     * @param pfn a page in {@code [0, nrPages())} */
     public long offsetOf(long pfn) {
         checkPfn(pfn);
         return pfn << pageShift;
     }
 
-    /** The bytes of {@code nrPages} pages from {@code pfn}. */
+    /** {@return the bytes of {@code count} pages from {@code pfn}, a slice of the region's segment}
+     * @param pfn the first page, in {@code [0, nrPages())}
+     * @param count pages, {@code >= 0} and not passing the end of the map, else {@link IndexOutOfBoundsException} */
     public MemorySegment pages(long pfn, long count) {
         checkPfn(pfn);
         if (count < 0 || count > nrPages - pfn) {
@@ -207,14 +231,16 @@ public final class PageMap implements AutoCloseable {
         return region.segment().asSlice(pfn << pageShift, count << pageShift);
     }
 
-    /** The bytes of the folio headed at {@code head}. */
+    /** {@return the bytes of the folio headed at {@code head}}
+     * @param head the folio's head pfn; a tail page throws {@link IllegalArgumentException} */
     public MemorySegment folioBytes(long head) {
         return pages(head, 1L << order(head));
     }
 
     // ------------------------------------------------------------------ references
 
-    /** Current refcount of page {@code pfn} (0 for tail pages). */
+    /** {@return the current refcount of page {@code pfn}, zero-based (0 for tail pages and idle folios)}
+     * @param pfn a page in {@code [0, nrPages())} */
     public int refCount(long pfn) {
         checkPfn(pfn);
         return refcount(memmap, pfn);
@@ -223,15 +249,17 @@ public final class PageMap implements AutoCloseable {
     /**
      * Adds a reference to a folio the caller already holds one on (kernel: {@code folio_get}).
      *
-     * @throws RefcountException if the count is 0 (use after the last put) or would overflow; the count is
-     *                           unchanged
+     * @param head the folio's head pfn
+     * @throws RefcountException if the count is 0 (use after the last put) or would overflow; it is unchanged
      */
     public void get(long head) {
         checkPfn(head);
-        refs.add(head, 1, FolioRefs.HELD);
+        refs.get(head);
     }
 
-    /** Adds {@code n >= 1} references to a folio the caller holds (kernel: {@code folio_ref_add}). */
+    /** Adds {@code n} references to a folio the caller holds (kernel: {@code folio_ref_add}); fails as {@link #get}.
+     * @param head the folio's head pfn
+     * @param n references to add, {@code >= 1}, else {@link IllegalArgumentException} */
     public void getRefs(long head, int n) {
         checkPfn(head);
         checkRefs(n);
@@ -242,6 +270,7 @@ public final class PageMap implements AutoCloseable {
      * Adds a reference unless the count is 0 (kernel: {@code folio_try_get}). Fails on a tail page, whose
      * count is always 0; to take a reference through any page of a folio use {@link #tryGetFolio}.
      *
+     * @param head the folio's head pfn
      * @return whether a reference was taken
      * @throws RefcountException if the count would overflow
      */
@@ -256,10 +285,11 @@ public final class PageMap implements AutoCloseable {
      * idle and with layout changes of this folio. On a {@link Kind#POOL pool} map, where 0 means the folio is
      * free in its allocator, it is a {@link #get}: only the allocator moves a pool folio out of idle.
      *
+     * @param head the folio's head pfn
      * @throws IllegalArgumentException if {@code head} is a tail page
      * @throws RefcountException        if the count is negative or would overflow, or is 0 on a pool map; it is
-     *                                  unchanged. A negative count is seen only while a {@link #put} at 0 (a
-     *                                  caller's bug) is undoing itself, so this then reports that bug's race
+     *                                  unchanged. A negative count is seen only while a {@link #put} at 0 (a bug)
+     *                                  undoes itself
      */
     public void incRef(long head) {
         checkPfn(head);
@@ -271,6 +301,7 @@ public final class PageMap implements AutoCloseable {
      * Drops a reference (kernel: {@code folio_put}); the put that drops the last one does what the map's
      * {@link Kind} says, on this thread, before returning.
      *
+     * @param head the folio's head pfn
      * @return whether this put dropped the last reference
      * @throws IllegalStateException if the count was already 0 (more puts than gets); it is unchanged
      */
@@ -283,6 +314,10 @@ public final class PageMap implements AutoCloseable {
      * Drops {@code n >= 1} references (kernel: {@code folio_put_refs}); see {@link #put}. A compare-and-set, so
      * that dropping more references than there are never shows a negative count to anyone, not even for an
      * instant (a concurrent correct {@code put} would then fail).
+     * @param head the folio's head pfn
+     * @param n references to drop, {@code >= 1}, else {@link IllegalArgumentException}
+     * @return whether this call dropped the last reference
+     * @throws RefcountException if fewer than {@code n} references are held; the count is unchanged
      */
     public boolean putRefs(long head, int n) {
         checkPfn(head);
@@ -293,8 +328,9 @@ public final class PageMap implements AutoCloseable {
     // ------------------------------------------------------------------ mappings
 
     /**
-     * How many times the folio is mapped (kernel: {@code folio_mapcount}, zero-based here): an order-0 folio
-     * counts in its own mapcount, a large folio mapped whole counts in page[1]'s entire mapcount.
+     * {@return how many times the folio is mapped (kernel: {@code folio_mapcount}, zero-based here)} An order-0
+     * folio counts in its own mapcount, a large folio mapped whole counts in page[1]'s entire mapcount.
+     * @param head the folio's head pfn
      */
     public int mapCount(long head) {
         return mapCounts.get(head);
@@ -305,8 +341,8 @@ public final class PageMap implements AutoCloseable {
      * {@code _pmd} / {@code _pud} for a large folio). A mapping also holds a reference: take that first with
      * {@link #incRef} or {@link #get}; this only counts the mapping.
      *
-     * @throws IllegalStateException if the mapcount would pass the refcount (no reference held for this
-     *                               mapping) or overflow; it is unchanged
+     * @param head the folio's head pfn
+     * @throws IllegalStateException if the mapcount would pass the refcount (no reference held for it) or overflow
      */
     public void incMapCount(long head) {
         mapCounts.inc(head);
@@ -315,18 +351,19 @@ public final class PageMap implements AutoCloseable {
     /**
      * Records one mapping fewer (kernel: {@code folio_remove_rmap_*}); drop the mapping's reference after it.
      *
+     * @param head the folio's head pfn
      * @throws IllegalStateException if the folio is not mapped; the count is unchanged
      */
     public void decMapCount(long head) {
         mapCounts.dec(head);
     }
 
-    /** Pin accounting of this map's folios (kernel: the {@code FOLL_PIN} half of mm/gup.c). */
+    /** {@return the pin accounting of this map's folios (kernel: the {@code FOLL_PIN} half of mm/gup.c)} */
     public FolioPins pins() {
         return pins;
     }
 
-    /** Owner fields of this map's folios: mapping, index, share (kernel: what fs/dax.c keeps in a folio). */
+    /** {@return the owner fields of this map's folios: mapping, index, share (kernel: fs/dax.c's folio fields)} */
     public FolioOwners owners() {
         return owners;
     }
@@ -334,8 +371,9 @@ public final class PageMap implements AutoCloseable {
     // ------------------------------------------------------------------ compound folios
 
     /**
-     * The head pfn of the folio containing {@code pfn} (kernel: {@code page_folio}). Stable only while the
-     * caller holds a reference; otherwise use {@link #tryGetFolio}.
+     * {@return the head pfn of the folio containing {@code pfn} (kernel: {@code page_folio})} Stable only while
+     * the caller holds a reference; otherwise use {@link #tryGetFolio}.
+     * @param pfn any page of the folio
      */
     public long folioOf(long pfn) {
         checkPfn(pfn);
@@ -343,25 +381,27 @@ public final class PageMap implements AutoCloseable {
         return isTail(info) ? link(info) : pfn;
     }
 
-    /** Order of the folio headed at {@code head}: 0 unless it is a compound head (kernel: {@code folio_order}). */
+    /** {@return the order of the folio: 0 unless it is a compound head (kernel: {@code folio_order})}
+     * @param head the folio's head pfn; a tail page throws {@link IllegalArgumentException} */
     public int order(long head) {
         checkPfn(head);
         long info = requireNotTail(head);
         return isHead(info) ? folioOrderBits(info(memmap, head + 1)) : 0;
     }
 
-    /** Pages in the folio headed at {@code head} (kernel: {@code folio_nr_pages}). */
+    /** {@return the pages in the folio, {@code 2^order} (kernel: {@code folio_nr_pages})}
+     * @param head the folio's head pfn; a tail page throws {@link IllegalArgumentException} */
     public long nrPages(long head) {
         return 1L << order(head);
     }
 
     /**
      * Takes a reference on the folio containing {@code pfn}, safely against a concurrent split and re-prep
-     * (kernel: {@code try_get_folio}): look up the head, add a reference unless its count is 0, then check
-     * that the page still belongs to that head; if not, drop the reference and start again. It works because
-     * a split requires refcount 0, so a held reference pins the layout, and the recheck catches a split and
-     * re-prep that happened between the lookup and the add.
+     * (kernel: {@code try_get_folio}): look up the head, add a reference unless its count is 0, then check that
+     * the page still belongs to that head, else drop it and retry. A split requires refcount 0, so a held
+     * reference pins the layout; the recheck catches a split and re-prep between the lookup and the add.
      *
+     * @param pfn any page of the folio
      * @return the head pfn now referenced, or {@link #NO_FOLIO} if the folio is idle
      */
     public long tryGetFolio(long pfn) {
@@ -385,11 +425,12 @@ public final class PageMap implements AutoCloseable {
      * head gets the head flag, page[1] the order, a zero pin count and entire mapcount, every tail a link to
      * the head. Order 0 changes nothing.
      *
+     * @param head  the first page, aligned to {@code 2^order} pages
+     * @param order {@code 0..MAX_ORDER}
      * @throws IllegalArgumentException  if the order is out of range or {@code head} is not aligned to it
      * @throws IndexOutOfBoundsException if the folio would pass the end of the map
-     * @throws IllegalStateException     if a page is already part of a large folio, free in an allocator, or
-     *                                   referenced; or this is a pool map, whose layout belongs to its
-     *                                   allocator; nothing is changed
+     * @throws IllegalStateException     if a page is already in a large folio, free in an allocator, or
+     *                                   referenced, or this is a pool map; nothing is changed
      */
     public void prepCompound(long head, int order) {
         checkPfn(head);
@@ -402,6 +443,7 @@ public final class PageMap implements AutoCloseable {
      * {@code dax_folio_put}): page[1]'s order first, then every page's head flag, link and owner word. An
      * order-0 folio only has its owner word cleared.
      *
+     * @param head the folio's head pfn
      * @throws IllegalArgumentException if {@code head} is a tail page
      * @throws IllegalStateException    if any page is referenced, mapped or pinned, the folio is still shared
      *                                  or free in an allocator, or this is a pool map; nothing is changed
@@ -412,10 +454,7 @@ public final class PageMap implements AutoCloseable {
         layout.split(head);
     }
 
-    /**
-     * A pool map's folios are laid out by its allocator, which keeps free and cached folios in states a
-     * split or prep from outside would corrupt (the allocator works on the layout directly).
-     */
+    /** A pool map's layout belongs to its allocator: a split or prep from outside would corrupt its free lists. */
     private void requireLayoutOwner(long pfn) {
         if (kind == Kind.POOL) {
             throw new IllegalStateException("pfn " + pfn + ": the layout of a pool map's folios belongs to its "
@@ -426,8 +465,8 @@ public final class PageMap implements AutoCloseable {
     // ------------------------------------------------------------------ idle waiting (dax maps)
 
     /**
-     * Whether the folio is idle: refcount 0, nobody maps or pins it.
-     *
+     * {@return whether the folio is idle: refcount 0, nobody maps or pins it}
+     * @param head the folio's head pfn
      * @throws IllegalArgumentException if {@code head} is a tail page (whose own count is always 0)
      */
     public boolean isIdle(long head) {
@@ -439,9 +478,10 @@ public final class PageMap implements AutoCloseable {
     /**
      * Waits until the folio is idle, ignoring interrupts (kernel: {@code wait_page_idle_uninterruptible}); an
      * interrupt is re-asserted on return. The idle waits throw {@link IllegalStateException} on a map that is
-     * not {@link Kind#DAX dax}, or when the map is closed while the folio is busy (closing wakes every waiter),
-     * and {@link IllegalArgumentException} for a tail page (the wait key is the head).
+     * not {@link Kind#DAX dax} or is closed while the folio is busy (closing wakes every waiter), and
+     * {@link IllegalArgumentException} for a tail page (the wait key is the head).
      *
+     * @param head     the folio's head pfn
      * @param callback run around each sleep (the kernel's {@code cmd}: drop a lock, retake it), or null
      */
     public void awaitIdleUninterruptibly(long head, SleepCallback callback) {
@@ -453,6 +493,7 @@ public final class PageMap implements AutoCloseable {
      * is tested before the interrupt, as in the kernel: an idle folio returns normally even when the thread
      * was interrupted, and leaves the interrupt status set.
      *
+     * @param head     the folio's head pfn
      * @param callback run around each sleep, or null; an exception from it ends the wait, nothing queued
      * @throws InterruptedException if interrupted while the folio was still busy (status cleared)
      */
@@ -461,17 +502,21 @@ public final class PageMap implements AutoCloseable {
     }
 
     /**
-     * Like {@link #awaitIdle(long, SleepCallback)}, giving up after {@code timeout} (any value: 0 or negative
-     * tests once).
-     *
+     * Like {@link #awaitIdle(long, SleepCallback)}, giving up after {@code timeout} (0 or negative tests once).
+     * @param head     the folio's head pfn
+     * @param timeout  how long to wait, in {@code unit}s
+     * @param unit     the unit of {@code timeout}
+     * @param callback run around each sleep, or null
      * @return whether the folio became idle in time
+     * @throws InterruptedException if interrupted while the folio was still busy (status cleared)
      */
     public boolean awaitIdle(long head, long timeout, TimeUnit unit, SleepCallback callback)
             throws InterruptedException {
         return idleWaiters(head).await(head, timeout, unit, callback);
     }
 
-    /** Threads now waiting for the folio headed at {@code head} to become idle. */
+    /** {@return the threads now waiting for the folio to become idle} A snapshot, for tests and monitoring.
+     * @param head the folio's head pfn; throws {@link IllegalStateException} unless this is a dax map */
     public int idleWaiterCount(long head) {
         return idleWaiters(head).waitersOn(head);
     }
@@ -542,6 +587,7 @@ public final class PageMap implements AutoCloseable {
         arena.close();
     }
 
+    /** {@return whether the map is usable: neither it nor its region is closed} */
     public boolean isOpen() {
         return !closed && memmap.scope().isAlive();
     }

@@ -55,7 +55,17 @@ public final class RangePins implements AutoCloseable {
         this.onUnpin = onUnpin;
     }
 
-    /** {@link #pin(PageMap, long, long, boolean, FaultIn, Runnable)} with nothing to tell on unpin. */
+    /**
+     * {@link #pin(PageMap, long, long, boolean, FaultIn, Runnable)} with nothing to tell on unpin; it fails in
+     * the same ways.
+     *
+     * @param map      the page map whose folios to pin
+     * @param offset   first byte of the range in the map's region, {@code >= 0}
+     * @param length   bytes in the range, {@code >= 1}, ending inside the region
+     * @param longTerm a pin that may be held indefinitely (kernel: {@code FOLL_LONGTERM}); refused on a dax map
+     * @param faultIn  what to do with an idle folio
+     * @return the pins, held until {@link #close()}
+     */
     public static RangePins pin(PageMap map, long offset, long length, boolean longTerm, FaultIn faultIn) {
         return pin(map, offset, length, longTerm, faultIn, null);
     }
@@ -65,12 +75,16 @@ public final class RangePins implements AutoCloseable {
      * folio cannot be pinned, those already pinned are unpinned before the exception propagates ({@code Error}s
      * included): nothing leaks and the counts are as before.
      *
+     * @param map      the page map whose folios to pin; not null
+     * @param offset   first byte of the range in the map's region, {@code >= 0}
+     * @param length   bytes in the range, {@code >= 1}, ending inside the region
      * @param longTerm a pin that may be held indefinitely (kernel: {@code FOLL_LONGTERM}); refused on a
      *                 {@link PageMap.Kind#DAX dax} map, whose folios must become idle for truncate
-     * @param faultIn  what to do with an idle folio ({@link FaultIn#REFUSE}, {@link FaultIn#DEVICE_IDLE}, or
+     * @param faultIn  what to do with an idle folio; not null ({@link FaultIn#REFUSE}, {@link FaultIn#DEVICE_IDLE}, or
      *                 the owning layer's own)
      * @param onUnpin  run once after the folios are unpinned (or found gone with their map), for an owner's
      *                 accounting; may be null
+     * @return the pins, held until {@link #close()}
      * @throws IllegalArgumentException  if {@code length <= 0}, or a long-term pin is asked of a dax map
      * @throws IndexOutOfBoundsException if the range is outside the region
      * @throws IllegalStateException     if a folio cannot be pinned (the fault-in step refused it, or a count
@@ -109,7 +123,13 @@ public final class RangePins implements AutoCloseable {
      * Pins the folio containing {@code pfn}: directly if it is referenced, else through {@code faultIn}
      * (temporary reference, pin, put).
      *
+     * @param map      the page map
+     * @param pfn      any page of the folio, in {@code [0, map.nrPages())}
+     * @param longTerm a pin that may be held indefinitely; refused on a dax map
+     * @param faultIn  what to do if the folio is idle
      * @return the head pfn of the pinned folio, for {@link FolioPins#unpin}
+     * @throws IllegalArgumentException if a long-term pin is asked of a dax map
+     * @throws IllegalStateException    if {@code faultIn} refuses the idle folio or a count would overflow
      */
     public static long pinFolio(PageMap map, long pfn, boolean longTerm, FaultIn faultIn) {
         FolioPins pins = map.pins();
@@ -126,7 +146,16 @@ public final class RangePins implements AutoCloseable {
         }
     }
 
-    /** Throws unless {@code [offset, offset + length)} is a non-empty range of {@code map}'s region. */
+    /**
+     * Throws unless {@code [offset, offset + length)} is a non-empty range of {@code map}'s region; checked
+     * without overflow.
+     *
+     * @param map    the page map whose region bounds the range
+     * @param offset first byte of the range
+     * @param length bytes in the range
+     * @throws IllegalArgumentException  if {@code length <= 0}
+     * @throws IndexOutOfBoundsException if the range is not inside the region
+     */
     public static void checkRange(PageMap map, long offset, long length) {
         if (length <= 0) {
             throw new IllegalArgumentException("pin length must be positive: " + length + " (at offset " + offset
@@ -163,37 +192,37 @@ public final class RangePins implements AutoCloseable {
         }
     }
 
-    /** The page map whose folios are pinned. */
+    /** {@return the page map whose folios are pinned} */
     public PageMap map() {
         return map;
     }
 
-    /** First byte of the range asked for (the first folio may start before it). */
+    /** {@return the first byte of the range asked for} The first folio may start before it. */
     public long offset() {
         return offset;
     }
 
-    /** Bytes in the range asked for. */
+    /** {@return the bytes in the range asked for} */
     public long length() {
         return length;
     }
 
-    /** Head pfn of the first folio pinned. */
+    /** {@return the head pfn of the first folio pinned} */
     public long firstHead() {
         return firstHead;
     }
 
-    /** Folios pinned: each folio the range touches, once. */
+    /** {@return the folios pinned: each folio the range touches, once} */
     public long folioCount() {
         return folioCount;
     }
 
-    /** Whether the pins are long-term ({@code FOLL_LONGTERM}). */
+    /** {@return whether the pins are long-term ({@code FOLL_LONGTERM})} */
     public boolean longTerm() {
         return longTerm;
     }
 
-    /** Whether the pins are still held. */
+    /** {@return whether the pins are still held, that is {@link #close()} has not run} */
     public boolean isHeld() {
         return (boolean) HELD.getVolatile(this);
     }

@@ -7,7 +7,13 @@ package io.jdax.page;
  * call saw, so a caller can log or assert on them without parsing the message.
  *
  * <h2>What a racing misuse can do to others</h2>
- * Adds are compare-and-sets and never show a refused count. A single put at 0 is an atomic decrement undone
+ * A {@code get} on a dax or device map is one atomic add after a plain check (the kernel's {@code folio_get});
+ * when it races the last put (its caller held no reference) it shows the count 1 for the instant before its
+ * undo: a concurrent {@code tryGet} or {@code tryGetFolio} may then take a reference on the folio that just
+ * went idle (an ordinary, balanced reference: the folio stays in place on these maps), and the undo wakes
+ * idle waiters that saw the 1. On a pool map every add is a compare-and-set and never shows a refused count,
+ * because a count of 0 there means the allocator may be handing the folio out. A single put at 0 is an
+ * atomic decrement undone
  * at once, so the count reads -1 for that instant: a concurrent {@code tryGet} refuses counts {@code <= 0}
  * and cannot profit; an idle waiter that tests the count then goes to sleep, and the undo, bringing the count
  * back to 0, wakes it as a last put would. On a pool map, an allocator handing out that very folio in that
@@ -18,7 +24,9 @@ public final class RefcountException extends IllegalStateException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The page the call named; serialized with the exception. */
     private final long pfn;
+    /** The refcount the call saw; serialized with the exception. */
     private final int count;
 
     private RefcountException(long pfn, int count, String message) {
@@ -27,12 +35,12 @@ public final class RefcountException extends IllegalStateException {
         this.count = count;
     }
 
-    /** The page the call named. */
+    /** {@return the page the call named: the head pfn, or the tail page a caller wrongly passed} */
     public long pfn() {
         return pfn;
     }
 
-    /** The refcount the call saw. */
+    /** {@return the refcount the call saw, before its own change (which was refused or undone)} */
     public int count() {
         return count;
     }
@@ -51,6 +59,11 @@ public final class RefcountException extends IllegalStateException {
     static RefcountException underflow(long pfn, int count, int n, long tailOf) {
         return new RefcountException(pfn, count, "put of " + n + " with refcount " + count
                 + (tailOf >= 0 ? " (it is a tail page of folio " + tailOf + ")" : " (more puts than gets)"));
+    }
+
+    static RefcountException belowMapcount(long pfn, int count, int n, int mapcount) {
+        return new RefcountException(pfn, count, "put of " + n + " with refcount " + count + " would leave fewer"
+                + " references than the folio's mapcount " + mapcount + ": every mapping holds one (unmap first)");
     }
 
     static RefcountException unpinWithoutPin(long pfn, int count, int n) {

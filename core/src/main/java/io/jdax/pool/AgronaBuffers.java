@@ -23,6 +23,8 @@ public final class AgronaBuffers {
     /**
      * A {@link MutableDirectBuffer} over the bytes of {@code buffer}.
      *
+     * @param buffer a live buffer
+     * @return an Agrona view of its bytes
      * @throws IllegalArgumentException if the buffer is larger than an Agrona buffer can address (2 GiB - 1)
      * @throws IllegalStateException    if the buffer was released
      */

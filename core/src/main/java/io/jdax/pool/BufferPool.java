@@ -4,6 +4,8 @@ import io.jdax.alloc.BuddyAllocator;
 import io.jdax.alloc.OutOfPagesException;
 import io.jdax.memory.Region;
 import io.jdax.page.PageMap;
+import io.jdax.slab.SlabAllocator;
+import io.jdax.slab.SlabStats;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,8 +27,10 @@ import java.util.function.BiFunction;
  * }
  * }</pre>
  *
- * <p>A request of {@code n} bytes is served by a folio of {@code pageSize * 2^order >= n} bytes from a
- * {@link BuddyAllocator}; the buffer shows exactly {@code n} bytes. Thread-safe; no per-thread state (the
+ * <p>A request of {@code n} bytes up to half a page ({@link SlabAllocator#maxObjectSize()}) is served by an
+ * object of the smallest fitting size class of a {@link SlabAllocator}, a larger one by a folio of
+ * {@code pageSize * 2^order >= n} bytes from a {@link BuddyAllocator}; the buffer shows exactly {@code n}
+ * bytes and keeps the same contract whatever its size. {@link #stats()} tells requested from held bytes. Thread-safe; no per-thread state (the
  * allocator's caches are striped), so virtual threads are welcome. No GC pressure beyond the small buffer
  * object itself.
  *
@@ -43,9 +47,9 @@ import java.util.function.BiFunction;
  * leaves the count as it was, and close has reported the buffer). Closing a region you gave the pool before
  * closing the pool is refused by every later pool call, with a message saying so.
  */
-public final class BufferPool implements AutoCloseable {
+public final class BufferPool extends PoolGate implements AutoCloseable {
 
-    /** Memory of a pool built without {@link Builder#capacity} or {@link Builder#region}: 64 MiB. */
+    /** Memory of a pool built without {@link BufferPoolBuilder#capacity} or {@link BufferPoolBuilder#region}: 64 MiB. */
     public static final long DEFAULT_CAPACITY = 64L << 20;
     /**
      * Default cap on CHECKED buffers (and slices) held at once. Each is a kernel mapping, and a process may
@@ -58,22 +62,16 @@ public final class BufferPool implements AutoCloseable {
     private final Region region;
     private final boolean ownsRegion;
     private final BuddyAllocator allocator;
+    private final PoolMemory memory;
+    private final SlabAllocator slab;
+    private final int maxSmall;
     private final PageMap map;
     private final PoolMode mode;
     private final int pageShift;
     private final CheckedViews views;    // CHECKED mode
     private final PoolLeaks leaks = new PoolLeaks();
-    private volatile boolean closed; // read on every allocate and last release: a field, not an object away
-    /**
-     * Close holds the write side while it accounts for the buffers; CHECKED allocations, slices and last
-     * releases hold the read side (they cost a mapping or a thread handshake anyway). The FAST paths never
-     * touch it: they read {@link #closed} after their change to the folio, and only a call that then finds
-     * the pool closed takes the read side, to ask close what it saw.
-     */
-    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
-    private long[] leakedAtClose = new long[0]; // FAST mode: heads close reported, ascending; guarded by gate
 
-    private BufferPool(Builder b) {
+    BufferPool(BufferPoolBuilder b) {
         this.ownsRegion = b.region == null;
         this.region = ownsRegion ? Region.anonymous(b.capacity) : b.region;
         try {
@@ -83,6 +81,9 @@ public final class BufferPool implements AutoCloseable {
             }
             if (b.cacheStripes >= 0) {
                 ab.cacheStripes(b.cacheStripes);
+            }
+            if (b.largeFolioCacheBytes >= 0) {
+                ab.largeFolioCacheBytes(b.largeFolioCacheBytes);
             }
             this.allocator = b.allocatorBuild.apply(region, ab);
         } catch (Throwable t) { // Errors too: 32 TiB of sparse memory maps, its descriptors may not
@@ -99,118 +100,32 @@ public final class BufferPool implements AutoCloseable {
         this.mode = b.mode;
         this.pageShift = map.pageShift();
         this.views = new CheckedViews(b.checkedBufferLimit);
+        this.memory = new PoolMemory(allocator);
+        this.slab = memory.slab;
+        this.maxSmall = memory.maxSmall;
     }
 
-    /** A {@link PoolMode#FAST} pool of {@code capacity} bytes of anonymous memory, 4 KiB pages. */
+    /**
+     * A {@link PoolMode#FAST} pool of {@code capacity} bytes of anonymous memory, 4 KiB pages.
+     *
+     * @param capacity bytes of memory, a positive multiple of 4096
+     * @return the pool
+     * @throws IllegalArgumentException naming the capacity if it is not positive or not a multiple of 4096
+     * @throws IllegalStateException    if the memory cannot be had
+     */
     public static BufferPool create(long capacity) {
         return builder().capacity(capacity).build();
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /**
+     * Options of a new pool, all at their defaults.
+     *
+     * @return a new builder
+     */
+    public static BufferPoolBuilder builder() {
+        return new BufferPoolBuilder();
     }
 
-    /** Options of a {@link BufferPool}. */
-    public static final class Builder {
-        private long capacity = DEFAULT_CAPACITY;
-        private Region region;
-        private long pageSize = PageMap.DEFAULT_PAGE_SIZE;
-        private PoolMode mode = PoolMode.FAST;
-        private long limitBytes = Long.MAX_VALUE;
-        private int cacheStripes = -1;
-        private int checkedBufferLimit = DEFAULT_CHECKED_BUFFER_LIMIT;
-        /** Builds the allocator over the region; tests put a failing one here to fail a build part-way. */
-        BiFunction<Region, BuddyAllocator.Builder, BuddyAllocator> allocatorBuild = (r, ab) -> ab.build();
-
-        private Builder() {
-        }
-
-        /** Bytes of anonymous memory to manage (default {@link #DEFAULT_CAPACITY}); a multiple of the page size. */
-        public Builder capacity(long bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("capacity must be positive: " + bytes);
-            }
-            this.capacity = bytes;
-            this.region = null;
-            return this;
-        }
-
-        /**
-         * Pools the memory of {@code region} instead (a file-backed one, say). The region stays the caller's:
-         * the pool does not close it.
-         */
-        public Builder region(Region region) {
-            this.region = Objects.requireNonNull(region, "region");
-            return this;
-        }
-
-        /** Page size, a power of two >= 4096 (default 4096): the smallest buffer footprint. */
-        public Builder pageSize(long bytes) {
-            this.pageSize = bytes;
-            return this;
-        }
-
-        public Builder mode(PoolMode mode) {
-            this.mode = Objects.requireNonNull(mode, "mode");
-            return this;
-        }
-
-        /**
-         * Cap on the bytes held by buffers and caches at once (default: the capacity), rounded down to whole
-         * pages; {@link #build} refuses a cap below one page, under which every allocation would fail.
-         */
-        public Builder limitBytes(long bytes) {
-            this.limitBytes = bytes;
-            return this;
-        }
-
-        /** Cache stripes of the allocator: a power of two, or 0 for none (default 2 x CPUs, at most 64); checked by {@link #build}. */
-        public Builder cacheStripes(int stripes) {
-            this.cacheStripes = stripes;
-            return this;
-        }
-
-        /**
-         * Cap on {@link PoolMode#CHECKED} buffers and slices held at once (default
-         * {@value #DEFAULT_CHECKED_BUFFER_LIMIT}): see {@link #DEFAULT_CHECKED_BUFFER_LIMIT} before raising it.
-         */
-        public Builder checkedBufferLimit(int buffers) {
-            if (buffers <= 0) {
-                throw new IllegalArgumentException("checked buffer limit must be positive: " + buffers);
-            }
-            this.checkedBufferLimit = buffers;
-            return this;
-        }
-
-        /**
-         * @throws IllegalArgumentException naming the value, for a page size that is not a power of two
-         *                                  {@code >= 4096}, a capacity that is not a multiple of it or is larger
-         *                                  than a region can be, a limit below one page, or bad cache stripes
-         * @throws IllegalStateException    if the memory cannot be had; nothing is left behind
-         */
-        public BufferPool build() {
-            if (pageSize < PageMap.MIN_PAGE_SIZE || Long.bitCount(pageSize) != 1) {
-                throw new IllegalArgumentException("page size must be a power of two >= " + PageMap.MIN_PAGE_SIZE
-                        + ": " + pageSize);
-            }
-            if (region == null) {
-                long max = (Long.MAX_VALUE - Region.ANONYMOUS_ALIGNMENT) & -pageSize;
-                if (capacity > max) {
-                    throw new IllegalArgumentException("capacity " + capacity + " is larger than any region can be (at "
-                            + "most " + max + " bytes)");
-                }
-                if (capacity % pageSize != 0) {
-                    throw new IllegalArgumentException("capacity " + capacity + " is not a multiple of the page size "
-                            + pageSize);
-                }
-            }
-            if (limitBytes < pageSize) {
-                throw new IllegalArgumentException("limit of " + limitBytes + " bytes is below one page of " + pageSize
-                        + " bytes: every allocation would fail");
-            }
-            return new BufferPool(this);
-        }
-    }
 
     // ------------------------------------------------------------------ allocation
 
@@ -218,6 +133,8 @@ public final class BufferPool implements AutoCloseable {
      * A buffer of exactly {@code bytes} bytes, zero-filled only the first time its memory is used: a reused
      * buffer holds what its last user left, as with Netty's and every other pool.
      *
+     * @param bytes the buffer's size: up to {@link SlabAllocator#maxObjectSize()} a slab object, above it a folio
+     * @return a buffer with a count of 1
      * @throws IllegalArgumentException if {@code bytes} is not positive or exceeds {@link #maxBufferSize()}
      * @throws OutOfPagesException      if the pool has no room, even after draining its caches
      * @throws IllegalStateException    if the pool is closed
@@ -229,24 +146,36 @@ public final class BufferPool implements AutoCloseable {
     /**
      * Like {@link #allocate}, but an empty result instead of {@link OutOfPagesException}, and no exception or
      * snapshot made on the way (unless a JFR recording wants the failure events).
+     *
+     * @param bytes the buffer's size
+     * @return a buffer with a count of 1, or empty if the pool has no room
+     * @throws IllegalArgumentException if {@code bytes} is not positive or exceeds {@link #maxBufferSize()}
+     * @throws IllegalStateException    if the pool is closed
      */
     public Optional<PooledBuffer> tryAllocate(long bytes) {
         return Optional.ofNullable(allocate(bytes, false));
     }
 
-    /** Largest buffer the pool can hand out: a folio of the allocator's max order. */
+    /**
+     * Largest buffer the pool can hand out: a folio of the allocator's max order.
+     *
+     * @return the page size shifted by the max order
+     */
     public long maxBufferSize() {
         return map.pageSize() << allocator.maxOrder();
     }
 
     private PooledBuffer allocate(long bytes, boolean orThrow) {
         int order = orderFor(bytes);
+        if (bytes <= maxSmall) {
+            return allocateSmall((int) bytes, orThrow);
+        }
         if (mode == PoolMode.CHECKED) {
             gate.readLock().lock();
             try {
                 requireOpen();
                 long pfn = folio(bytes, order, orThrow);
-                return pfn == PageMap.NO_FOLIO ? null : wrapChecked(pfn, pfn << pageShift, bytes);
+                return pfn == PageMap.NO_FOLIO ? null : wrapChecked(pfn, null, bytes, pfn << pageShift, bytes);
             } finally {
                 gate.readLock().unlock();
             }
@@ -256,49 +185,51 @@ public final class BufferPool implements AutoCloseable {
             return null;
         }
         PooledBuffer b = new PooledBuffer(this, pfn, pfn << pageShift, region.segment().asSlice(pfn << pageShift,
-                bytes), null);
+                bytes), null, false, null, bytes);
         if (!publish(b)) {
             throw new IllegalStateException("buffer pool is closed");
         }
         return b;
     }
 
-    /** A folio of {@code order} with one reference, or {@link PageMap#NO_FOLIO} if {@code !orThrow}. */
-    private long folio(long bytes, int order, boolean orThrow) {
+    private long slabObject(int bytes, boolean orThrow) {
         try {
-            long pfn = orThrow ? allocator.allocate(order) : allocator.tryAllocate(order);
-            if (pfn == PageMap.NO_FOLIO) {
-                PoolEvents.allocationFailed(allocator, bytes, order, null);
-            }
-            return pfn;
-        } catch (OutOfPagesException e) {
-            PoolEvents.allocationFailed(allocator, bytes, order, e);
-            throw e;
+            return memory.slabObject(bytes, orThrow);
         } catch (IllegalStateException e) {
             throw closedUnder(e, "buffer pool is closed");
         }
     }
 
-    /**
-     * Fences a new buffer, then tells whether it may be handed out: yes while the pool is open, and after
-     * close only if close counted its folio as leaked. Close sets {@link #closed}, then reads every folio's
-     * count; this path set the folio's count, fences, then reads {@link #closed}. The fence makes one of the
-     * two see the other (Dekker): a call that reads "open" was counted by close, and one that reads "closed"
-     * asks close, under the gate, what it counted. The same fence publishes the buffer's count safely.
-     */
-    private boolean publish(PooledBuffer b) {
-        VarHandle.fullFence();
-        return !closed || reportedAtClose(b.head);
+    /** A folio with one reference, or {@link PageMap#NO_FOLIO} if {@code !orThrow}; see {@link PoolMemory}. */
+    private long folio(long bytes, int order, boolean orThrow) {
+        try {
+            return memory.folio(bytes, order, orThrow);
+        } catch (IllegalStateException e) {
+            throw closedUnder(e, "buffer pool is closed");
+        }
     }
 
-    /** Whether close reported folio {@code head} as leaked; waits for close to finish counting. */
-    private boolean reportedAtClose(long head) {
-        gate.readLock().lock();
-        try {
-            return Arrays.binarySearch(leakedAtClose, head) >= 0;
-        } finally {
-            gate.readLock().unlock();
+    /** A buffer over a slab object: the same contract, one object of the smallest fitting class. */
+    private PooledBuffer allocateSmall(int bytes, boolean orThrow) {
+        if (mode == PoolMode.CHECKED) {
+            gate.readLock().lock();
+            try {
+                requireOpen();
+                long off = slabObject(bytes, orThrow);
+                return off == SlabAllocator.NO_OBJECT ? null : wrapChecked(off, new SlabShare(), bytes, off, bytes);
+            } finally {
+                gate.readLock().unlock();
+            }
         }
+        long off = slabObject(bytes, orThrow);
+        if (off == SlabAllocator.NO_OBJECT) {
+            return null;
+        }
+        PooledBuffer b = new PooledBuffer(this, off, off, region.segment().asSlice(off, bytes), null, true, null, bytes);
+        if (!publish(b)) {
+            throw new IllegalStateException("buffer pool is closed");
+        }
+        return b;
     }
 
     private int orderFor(long bytes) {
@@ -306,14 +237,7 @@ public final class BufferPool implements AutoCloseable {
         if (bytes <= 0 || bytes > maxBufferSize()) {
             throw new IllegalArgumentException("buffer size " + bytes + " outside [1, " + maxBufferSize() + "]");
         }
-        long pages = (bytes + map.pageSize() - 1) >>> pageShift;
-        return pages == 1 ? 0 : Long.SIZE - Long.numberOfLeadingZeros(pages - 1);
-    }
-
-    private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("buffer pool is closed");
-        }
+        return memory.orderOf(bytes);
     }
 
     /**
@@ -335,12 +259,15 @@ public final class BufferPool implements AutoCloseable {
         return e;
     }
 
-    /** A CHECKED buffer over a folio the caller holds a reference on (given to the buffer, or back on failure). */
-    private PooledBuffer wrapChecked(long head, long offset, long bytes) {
+    /**
+     * A CHECKED buffer over a folio (or a slab object, with its {@code share}) the caller holds a reference on
+     * (given to the buffer, or back on failure).
+     */
+    private PooledBuffer wrapChecked(long head, SlabShare share, long requested, long offset, long bytes) {
         try {
             views.reserve();
         } catch (IllegalStateException full) {
-            putFolio(head);
+            putMemory(head, share, requested);
             throw full;
         }
         Arena arena = Arena.ofShared();
@@ -350,12 +277,13 @@ public final class BufferPool implements AutoCloseable {
         } catch (RuntimeException e) {
             arena.close();
             views.unreserve();
-            putFolio(head);
+            putMemory(head, share, requested);
             throw e instanceof IllegalStateException ise ? closedUnder(ise, "buffer pool is closed") : e;
         }
-        CheckedView checked = new CheckedView(this, head, bytes, arena, new Throwable("buffer allocated here"));
+        CheckedView checked = new CheckedView(this, head, share, requested, bytes, arena,
+                new Throwable("buffer allocated here"));
         views.add(checked);
-        PooledBuffer b = new PooledBuffer(this, head, offset, view, checked);
+        PooledBuffer b = new PooledBuffer(this, head, offset, view, checked, share != null, share, requested);
         publish(b); // under the gate's read side: the pool is open, this only fences
         return b;
     }
@@ -372,7 +300,7 @@ public final class BufferPool implements AutoCloseable {
                     throw sliceAfterClose(parent, null);
                 }
                 getFolio(parent);
-                return wrapChecked(parent.head, offset, length);
+                return wrapChecked(parent.head, parent.shareOrNull(), parent.requested, offset, length);
             } finally {
                 gate.readLock().unlock();
             }
@@ -381,7 +309,8 @@ public final class BufferPool implements AutoCloseable {
             throw sliceAfterClose(parent, null);
         }
         getFolio(parent);
-        PooledBuffer slice = new PooledBuffer(this, parent.head, offset, region.segment().asSlice(offset, length), null);
+        PooledBuffer slice = new PooledBuffer(this, parent.head, offset, region.segment().asSlice(offset, length), null,
+                parent.small, parent.small ? parent.share() : null, parent.requested);
         if (!publish(slice)) {
             // cannot happen while the parent holds the folio (close then reports it); kept as the rule says
             throw sliceAfterClose(parent, null);
@@ -390,16 +319,15 @@ public final class BufferPool implements AutoCloseable {
     }
 
     private void getFolio(PooledBuffer parent) {
+        if (parent.small) { // the parent's hold keeps the object's share above 0: a plain add (kernel: folio_get)
+            parent.share().get();
+            return;
+        }
         try {
             map.get(parent.head);
         } catch (IllegalStateException e) {
             throw closed ? sliceAfterClose(parent, e) : closedUnder(e, "buffer pool is closed");
         }
-    }
-
-    private static IllegalStateException sliceAfterClose(PooledBuffer parent, Throwable cause) {
-        return new IllegalStateException("slice of a buffer whose pool was closed: the pool reported the buffer as a "
-                + "leak and reclaimed its memory (" + parent + ")", cause);
     }
 
     /**
@@ -416,7 +344,7 @@ public final class BufferPool implements AutoCloseable {
             throw releaseAfterClose(b, null);
         }
         try {
-            map.put(b.head);
+            putMemory(b.head, b.small ? b.shareOrNull() : null, b.requested);
         } catch (IllegalStateException e) {
             if (!closed) {
                 b.restoreCount();
@@ -426,7 +354,7 @@ public final class BufferPool implements AutoCloseable {
         }
         // the put's read-modify-write is a full fence: as in publish, this read and close's count of the folio
         // cannot both miss each other
-        if (closed && reportedAtClose(b.head)) {
+        if (closed && reportedAtClose(b)) {
             b.restoreCount();
             throw releaseAfterClose(b, null);
         }
@@ -458,21 +386,12 @@ public final class BufferPool implements AutoCloseable {
         b.cleanable.clean(); // deregisters; the leak action finds the view finished
     }
 
-    private static IllegalStateException releaseAfterClose(PooledBuffer b, Throwable cause) {
-        return new IllegalStateException("release after its pool was closed: the pool reclaimed the memory and "
-                + "reported the buffer as a leak (" + b + ")", cause);
-    }
-
-    void putFolio(long head) {
-        map.put(head);
+    void putMemory(long head, SlabShare share, long requested) {
+        memory.put(head, share, requested);
     }
 
     void forget(CheckedView view) {
         views.forget(view);
-    }
-
-    boolean isClosed() {
-        return closed;
     }
 
     // ------------------------------------------------------------------ leaks
@@ -481,29 +400,74 @@ public final class BufferPool implements AutoCloseable {
         leaks.report(new LeakReport(view.bytes, Optional.of(view.allocationSite), reclaimed));
     }
 
-    /** Leaks reported so far (the first {@value PoolLeaks#MAX_KEPT}); {@link #stats()} counts them all. */
+    /**
+     * Leaks reported so far (the first {@value PoolLeaks#MAX_KEPT}); {@link #stats()} counts them all.
+     *
+     * @return an unmodifiable copy of the reports kept
+     */
     public List<LeakReport> leaks() {
         return leaks.kept();
     }
 
     // ------------------------------------------------------------------ the rest
 
+    /**
+     * The pool's safety mode.
+     *
+     * @return the mode it was built with
+     */
     public PoolMode mode() {
         return mode;
     }
 
-    /** The memory the pool manages. */
+    /**
+     * The memory the pool manages.
+     *
+     * @return the pool's region
+     */
     public Region region() {
         return region;
     }
 
-    /** The allocator underneath, for folio-level use: {@code allocate(order)} and {@code pageMap().put(pfn)}. */
+    /**
+     * The slab layer under the buffers of up to {@link SlabAllocator#maxObjectSize()} bytes.
+     *
+     * @return the pool's slab allocator
+     */
+    public SlabAllocator slab() {
+        return slab;
+    }
+
+    /**
+     * Checks the slab layer's and the allocator's invariants (see {@link SlabAllocator#verify()}); needs
+     * quiescence: no allocation, release or slice may run.
+     *
+     * @return the pool's statistics, taken after the check
+     * @throws IllegalStateException naming the first broken invariant
+     */
+    public PoolStats verify() {
+        slab.verify();
+        return stats();
+    }
+
+    /**
+     * The allocator underneath, for folio-level use: {@code allocate(order)} and {@code pageMap().put(pfn)}.
+     *
+     * @return the pool's buddy allocator
+     */
     public BuddyAllocator allocator() {
         return allocator;
     }
 
+    /**
+     * A snapshot: pages, slab classes and folio orders, bytes requested against bytes held, leaks.
+     *
+     * @return the statistics now; not atomic across size classes
+     */
     public PoolStats stats() {
-        return new PoolStats(mode, region.byteSize(), map.pageSize(), allocator.stats(), leaks.count());
+        SlabStats small = slab.stats();
+        return new PoolStats(mode, region.byteSize(), map.pageSize(), allocator.stats(), leaks.count(), small,
+                memory.sizeClasses(small));
     }
 
     /**
@@ -529,7 +493,12 @@ public final class BufferPool implements AutoCloseable {
                 if (!map.isOpen()) {
                     closedUnderUs = closedBeforePool();
                 } else {
-                    inUse = mode == PoolMode.CHECKED ? views.finishAll(leaks) : reportLeakedFolios();
+                    if (mode == PoolMode.CHECKED) {
+                        inUse = views.finishAll(leaks);
+                        slab.close();
+                    } else {
+                        reportLeaked(leaks, slab, allocator);
+                    }
                     allocator.close();
                 }
             }
@@ -562,20 +531,6 @@ public final class BufferPool implements AutoCloseable {
                 : "the region under this pool was closed before the pool (" + region + "), so its buffers could not "
                 + "be accounted for: close the pool first, then the region";
         return new IllegalStateException(what + "; the pool is closed now");
-    }
-
-    /**
-     * FAST close: reports each referenced folio, in pfn order, and keeps their heads for the calls that race
-     * this close (see {@link #publish}). Walks the descriptors only if the allocator's snapshot, taken after
-     * {@link #closed} was set, holds any page: an allocation it does not count took its stripe or zone lock
-     * after this snapshot did, so it reads {@link #closed} as true and is refused.
-     */
-    private int reportLeakedFolios() {
-        if (allocator.stats().allocatedPages() == 0) {
-            return 0;
-        }
-        leakedAtClose = leaks.reportReferencedFolios(map);
-        return 0;
     }
 
     @Override

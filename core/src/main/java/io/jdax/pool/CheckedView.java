@@ -19,14 +19,19 @@ final class CheckedView implements Runnable {
 
     final BufferPool pool;
     final long head;
+    final SlabShare share; // a slab object's, or null for a folio
+    final long requested;
     final long bytes;
     final Arena arena;
     final Throwable allocationSite;
     private boolean done; // guarded by this
 
-    CheckedView(BufferPool pool, long head, long bytes, Arena arena, Throwable allocationSite) {
+    CheckedView(BufferPool pool, long head, SlabShare share, long requested, long bytes, Arena arena,
+                Throwable allocationSite) {
         this.pool = pool;
         this.head = head;
+        this.share = share;
+        this.requested = requested;
         this.bytes = bytes;
         this.arena = arena;
         this.allocationSite = allocationSite;
@@ -49,7 +54,7 @@ final class CheckedView implements Runnable {
         }
         done = true;
         try {
-            pool.putFolio(head);
+            pool.putMemory(head, share, requested);
         } finally {
             // after the put: while the view is outstanding, the pool's close finishes it, and so waits on this
             // monitor for the put, rather than closing the allocator under it

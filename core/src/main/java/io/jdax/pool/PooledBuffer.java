@@ -7,13 +7,13 @@ import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 
 /**
- * A buffer from a {@link BufferPool}: {@link #byteSize()} bytes of a pooled folio, as a {@link MemorySegment}
- * or a {@link ByteBuffer}. Safe to share between threads.
+ * A buffer from a {@link BufferPool}: {@link #byteSize()} bytes of a pooled folio, or of a slab object for
+ * sizes up to half a page, as a {@link MemorySegment} or a {@link ByteBuffer}. Safe to share between threads.
  *
  * <p>Reference counted like a Netty {@code ByteBuf}: it starts at 1, {@link #retain()} adds one,
  * {@link #release()} (or {@link #close()}, for try-with-resources) drops one, and the last release gives the
- * memory back. The buffer object holds exactly one reference on its folio; a {@link #slice} holds one of its
- * own, so it stays valid after its parent is released. Misuse throws {@link IllegalStateException} and
+ * memory back. The buffer object holds exactly one reference on its folio (or slab object); a {@link #slice}
+ * holds one of its own, so it stays valid after its parent is released. Misuse throws {@link IllegalStateException} and
  * leaves the count as it was: retain after the last release, a release too many, or {@link #segment()} after
  * the last release. What a segment handed out earlier may still do after the last release depends on the
  * {@link PoolMode}. In CHECKED mode, keep the buffer object reachable while you use its segment: an
@@ -22,17 +22,23 @@ import java.nio.ByteBuffer;
 public final class PooledBuffer implements AutoCloseable {
 
     private static final VarHandle REFCNT;
+    private static final VarHandle SHARE;
 
     static {
         try {
             REFCNT = MethodHandles.lookup().findVarHandle(PooledBuffer.class, "refCnt", int.class);
+            SHARE = MethodHandles.lookup().findVarHandle(PooledBuffer.class, "share", SlabShare.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     private final BufferPool pool;
-    final long head;
+    final long head;                    // head pfn of the folio, or region offset of the slab object
+    final boolean small;                // a slab object
+    final long requested;               // bytes the buffer this one was sliced from asked for (statistics)
+    @SuppressWarnings("unused") // accessed through SHARE
+    private volatile SlabShare share;   // small only: null until a FAST buffer's first slice
     private final long offset;          // region offset of byte 0
     private final MemorySegment segment;
     final CheckedView checked;          // CHECKED mode only
@@ -41,9 +47,13 @@ public final class PooledBuffer implements AutoCloseable {
     private volatile int refCnt;
 
     /** Made by the pool only, which publishes the buffer behind a full fence (see {@code BufferPool.publish}). */
-    PooledBuffer(BufferPool pool, long head, long offset, MemorySegment segment, CheckedView checked) {
+    PooledBuffer(BufferPool pool, long head, long offset, MemorySegment segment, CheckedView checked, boolean small,
+                 SlabShare share, long requested) {
         this.pool = pool;
         this.head = head;
+        this.small = small;
+        this.requested = requested;
+        SHARE.set(this, share);
         this.offset = offset;
         this.segment = segment;
         this.checked = checked;
@@ -59,7 +69,11 @@ public final class PooledBuffer implements AutoCloseable {
         static final Cleaner INSTANCE = Cleaner.create();
     }
 
-    /** Bytes in the buffer: exactly what was asked for. */
+    /**
+     * Bytes in the buffer: exactly what was asked for.
+     *
+     * @return the buffer's size
+     */
     public long byteSize() {
         return segment.byteSize();
     }
@@ -67,6 +81,7 @@ public final class PooledBuffer implements AutoCloseable {
     /**
      * The buffer's bytes.
      *
+     * @return a segment of exactly {@link #byteSize()} bytes
      * @throws IllegalStateException after the last release
      */
     public MemorySegment segment() {
@@ -74,13 +89,22 @@ public final class PooledBuffer implements AutoCloseable {
         return segment;
     }
 
-    /** The buffer's bytes as a direct, native-order-agnostic {@link ByteBuffer} (big-endian, as every new one). */
+    /**
+     * The buffer's bytes as a direct, native-order-agnostic {@link ByteBuffer} (big-endian, as every new one).
+     *
+     * @return a new {@code ByteBuffer} over the buffer's bytes
+     * @throws IllegalStateException after the last release
+     */
     public ByteBuffer byteBuffer() {
         requireLive();
         return segment.asByteBuffer();
     }
 
-    /** Current count of this buffer object (not of the folio, which its slices also reference). */
+    /**
+     * Current count of this buffer object (not of the folio or slab object, which its slices also hold).
+     *
+     * @return the count, 0 once released
+     */
     public int refCnt() {
         return (int) REFCNT.getVolatile(this);
     }
@@ -141,21 +165,47 @@ public final class PooledBuffer implements AutoCloseable {
         throw new IllegalStateException("release of a buffer already released (" + describe(old) + ")");
     }
 
+    /** The share of this buffer's slab object, current or null (FAST buffer never sliced). */
+    SlabShare shareOrNull() {
+        return (SlabShare) SHARE.getAcquire(this);
+    }
+
+    /**
+     * The share of this buffer's slab object, made now if it has none yet; the caller holds a reference on
+     * the buffer, so the buffer's own hold on the object, which the new share starts with, is still there.
+     */
+    SlabShare share() {
+        SlabShare s = (SlabShare) SHARE.getAcquire(this);
+        if (s != null) {
+            return s;
+        }
+        SlabShare mine = new SlabShare();
+        SlabShare witness = (SlabShare) SHARE.compareAndExchange(this, (SlabShare) null, mine);
+        return witness == null ? mine : witness;
+    }
+
     /** Puts back the reference a refused last release took away. */
     void restoreCount() {
         REFCNT.getAndAdd(this, 1);
     }
 
-    /** {@link #release()}, for try-with-resources. */
+    /**
+     * {@link #release()}, for try-with-resources.
+     *
+     * @throws IllegalStateException as {@link #release()} does
+     */
     @Override
     public void close() {
         release();
     }
 
     /**
-     * A buffer over {@code [offset, offset + length)} of this one, holding its own reference on the folio and
+     * A buffer over {@code [offset, offset + length)} of this one, holding its own reference on the folio (or slab object) and
      * its own count of 1: it outlives this buffer's release.
      *
+     * @param offset where the slice starts in this buffer
+     * @param length bytes in the slice, at least 1
+     * @return the slice, with a count of 1
      * @throws IndexOutOfBoundsException if the range is not inside this buffer
      * @throws IllegalStateException     after the last release (also one racing this call), or once the pool is
      *                                   closed
@@ -215,12 +265,13 @@ public final class PooledBuffer implements AutoCloseable {
     }
 
     private String describe(int count) {
-        return "refCnt " + count + ", " + byteSize() + " bytes at folio " + head;
+        return "refCnt " + count + ", " + byteSize() + (small ? " bytes in the slab object at " : " bytes at folio ")
+                + head;
     }
 
     @Override
     public String toString() {
-        return "PooledBuffer[" + byteSize() + " bytes, folio " + head + ", offset " + offset + ", refCnt " + refCnt()
+        return "PooledBuffer[" + byteSize() + (small ? " bytes, slab object " : " bytes, folio ") + head + ", offset " + offset + ", refCnt " + refCnt()
                 + "]";
     }
 }

@@ -19,6 +19,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Objects smaller than a page carved out of folios of a {@link BuddyAllocator} (kernel: mm/slub.c, the
@@ -73,6 +74,12 @@ public final class SlabAllocator implements AutoCloseable {
     private final Slab[] current; // [stripe * classCount + class]: release stores under the class lock
     private final SlabTable table = new SlabTable();
     private volatile boolean closed;
+    /**
+     * Refills between taking a folio from the buddy allocator and putting it on a list or back: close waits
+     * for them, so that no slab folio outlives it (a folio a refill took just then would stay allocated, and
+     * look like a leak to whoever checks the buddy allocator after close).
+     */
+    private final AtomicInteger refilling = new AtomicInteger();
 
     private SlabAllocator(Builder b) {
         this.buddy = b.buddy;
@@ -89,11 +96,23 @@ public final class SlabAllocator implements AutoCloseable {
         this.current = new Slab[Math.multiplyExact(stripes, classCount)];
     }
 
-    /** A slab allocator over {@code buddy}'s folios with default options. */
+    /**
+     * A slab allocator over {@code buddy}'s folios with default options.
+     *
+     * @param buddy the allocator the slabs' folios come from
+     * @return the slab allocator
+     */
     public static SlabAllocator create(BuddyAllocator buddy) {
         return builder(buddy).build();
     }
 
+    /**
+     * Options of a slab allocator over {@code buddy}, all at their defaults.
+     *
+     * @param buddy the allocator the slabs' folios come from
+     * @return a new builder
+     * @throws NullPointerException if {@code buddy} is null
+     */
     public static Builder builder(BuddyAllocator buddy) {
         return new Builder(buddy);
     }
@@ -113,7 +132,13 @@ public final class SlabAllocator implements AutoCloseable {
             return Integer.highestOneBit(want - 1) << 1;
         }
 
-        /** Stripes, each with a current slab per class: a power of two in [1, 1024] (default 2 x CPUs, at most 64). */
+        /**
+         * Stripes, each with a current slab per class: a power of two in [1, 1024] (default 2 x CPUs, at most 64).
+         *
+         * @param n the number of stripes
+         * @return this builder
+         * @throws IllegalArgumentException naming {@code n} if it is not a power of two in [1, 1024]
+         */
         public Builder stripes(int n) {
             if (n < 1 || n > 1024 || Integer.bitCount(n) != 1) {
                 throw new IllegalArgumentException("stripes must be a power of two in [1, 1024]: " + n);
@@ -122,7 +147,13 @@ public final class SlabAllocator implements AutoCloseable {
             return this;
         }
 
-        /** Empty slabs kept per class for the next refill, the rest go back (kernel: {@code min_partial}); default 2. */
+        /**
+         * Empty slabs kept per class for the next refill, the rest go back (kernel: {@code min_partial}); default 2.
+         *
+         * @param n empty slabs kept per class, {@code >= 0}
+         * @return this builder
+         * @throws IllegalArgumentException naming {@code n} if it is negative
+         */
         public Builder emptySlabsKept(int n) {
             if (n < 0) {
                 throw new IllegalArgumentException("empty slabs kept must be >= 0: " + n);
@@ -131,23 +162,42 @@ public final class SlabAllocator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Builds the slab allocator; it takes no folio until its first allocation.
+         *
+         * @return the slab allocator
+         */
         public SlabAllocator build() {
             return new SlabAllocator(this);
         }
     }
 
-    /** Largest request served; larger ones want a folio of their own. */
+    /**
+     * Largest request served; larger ones want a folio of their own.
+     *
+     * @return the largest object size, half a page
+     */
     public int maxObjectSize() {
         return classes.maxObjectSize;
     }
 
-    /** The object size a request of {@code bytes} gets (kernel: {@code kmalloc_size_roundup}). */
+    /**
+     * The object size a request of {@code bytes} gets (kernel: {@code kmalloc_size_roundup}).
+     *
+     * @param bytes the request
+     * @return the object size of its class
+     * @throws IllegalArgumentException if {@code bytes} is outside {@code [1, maxObjectSize()]}
+     */
     public int objectSize(int bytes) {
         checkSize(bytes);
         return classes.classOf(bytes).objectSize;
     }
 
-    /** The object sizes, smallest first. */
+    /**
+     * The object sizes, smallest first.
+     *
+     * @return a new array of the classes' object sizes
+     */
     public int[] sizeClasses() {
         int[] sizes = new int[classCount];
         for (int i = 0; i < classCount; i++) {
@@ -156,7 +206,11 @@ public final class SlabAllocator implements AutoCloseable {
         return sizes;
     }
 
-    /** The buddy allocator underneath. */
+    /**
+     * The buddy allocator underneath.
+     *
+     * @return the allocator the slabs' folios come from
+     */
     public BuddyAllocator buddy() {
         return buddy;
     }
@@ -167,6 +221,7 @@ public final class SlabAllocator implements AutoCloseable {
      * An object of at least {@code bytes} bytes (kernel: {@code kmalloc}); its content is whatever its last
      * user left, or zeros.
      *
+     * @param bytes the size asked for
      * @return the region byte offset of the object, 16-byte aligned
      * @throws IllegalArgumentException if {@code bytes} is outside {@code [1, maxObjectSize()]}
      * @throws OutOfPagesException      if a new slab was needed and the buddy allocator has no room
@@ -179,6 +234,11 @@ public final class SlabAllocator implements AutoCloseable {
     /**
      * Like {@link #allocate}, but {@link #NO_OBJECT} instead of {@link OutOfPagesException} when a new slab was
      * needed and the buddy allocator had no room, even after every class gave back its kept empty slabs.
+     *
+     * @param bytes the size asked for
+     * @return the region byte offset of the object, or {@link #NO_OBJECT}
+     * @throws IllegalArgumentException if {@code bytes} is outside {@code [1, maxObjectSize()]}
+     * @throws IllegalStateException    if the allocator is closed
      */
     public long tryAllocate(int bytes) {
         return allocate(bytes, false);
@@ -246,29 +306,51 @@ public final class SlabAllocator implements AutoCloseable {
             } finally {
                 c.lock.unlock();
             }
-            Slab fresh = newSlab(c, orThrow); // outside the class lock: the buddy allocator may split, drain, fail
-            if (fresh == null) {
-                return NO_OBJECT;
-            }
-            c.lock.lock();
+            refilling.getAndIncrement(); // a full fence: this and close's read of it cannot both miss the other
             try {
-                fresh.lock();
-                boolean returned = fresh.state() == Slab.DEAD; // by a close that ran meanwhile
-                fresh.unlock();
-                if (!returned && !closed && current[slot] == null) {
-                    return install(slot, fresh, bytes);
+                if (closed) {
+                    throw new IllegalStateException("slab allocator is closed");
                 }
-                if (!returned) { // another thread refilled the stripe meanwhile: keep the slab, or give it back
-                    fresh.lock();
-                    boolean give = !toEmpty(c, fresh);
-                    fresh.unlock();
-                    if (give) {
-                        destroy(fresh);
-                    }
+                long offset = refillFresh(slot, c, bytes, orThrow);
+                if (offset != RETRY) {
+                    return offset;
                 }
             } finally {
-                c.lock.unlock();
+                refilling.getAndDecrement();
             }
+        }
+    }
+
+    private static final long RETRY = -2;
+
+    /**
+     * A fresh slab for the stripe: installs it and takes an object, or {@link #RETRY} if another thread
+     * refilled the stripe meanwhile, or {@link #NO_OBJECT} if the buddy allocator had no room.
+     */
+    private long refillFresh(int slot, SlabCache c, int bytes, boolean orThrow) {
+        Slab fresh = newSlab(c, orThrow); // outside the class lock: the buddy allocator may split, drain, fail
+        if (fresh == null) {
+            return NO_OBJECT;
+        }
+        c.lock.lock();
+        try {
+            fresh.lock();
+            boolean returned = fresh.state() == Slab.DEAD; // by a close that ran meanwhile
+            fresh.unlock();
+            if (!returned && !closed && current[slot] == null) {
+                return install(slot, fresh, bytes);
+            }
+            if (!returned) { // another thread refilled the stripe meanwhile: keep the slab, or give it back
+                fresh.lock();
+                boolean give = !toEmpty(c, fresh);
+                fresh.unlock();
+                if (give) {
+                    destroy(fresh);
+                }
+            }
+            return RETRY;
+        } finally {
+            c.lock.unlock();
         }
     }
 
@@ -314,6 +396,7 @@ public final class SlabAllocator implements AutoCloseable {
     /**
      * Frees the object at region offset {@code offset} (kernel: {@code kfree}).
      *
+     * @param offset the region byte offset {@link #allocate} returned
      * @throws IllegalArgumentException  if no live object starts at {@code offset} (never allocated, freed
      *                                   already, inside an object, or not in a slab); nothing is changed
      * @throws IndexOutOfBoundsException if {@code offset} is outside the region
@@ -446,9 +529,61 @@ public final class SlabAllocator implements AutoCloseable {
         return pages;
     }
 
+    /**
+     * The region offsets of every live object, ascending (for a leak report at shutdown); each slab is read
+     * under its lock, so an object allocated after its slab was read is missing and one freed after is there.
+     *
+     * @return the offsets of the live objects, ascending
+     */
+    public long[] liveObjects() {
+        long[] out = new long[16];
+        int n = 0;
+        for (Slab s : table.snapshot()) {
+            s.lock();
+            try {
+                if (s.state() == Slab.DEAD) {
+                    continue;
+                }
+                for (int i = 0; i < s.capacity; i++) {
+                    if (s.isLive(i)) {
+                        if (n == out.length) {
+                            out = java.util.Arrays.copyOf(out, n * 2);
+                        }
+                        out[n++] = s.base + (long) i * s.cache.objectSize;
+                    }
+                }
+            } finally {
+                s.unlock();
+            }
+        }
+        long[] live = java.util.Arrays.copyOf(out, n);
+        java.util.Arrays.sort(live);
+        return live;
+    }
+
+    /**
+     * The object size of the slab that holds region offset {@code offset}.
+     *
+     * @param offset a region byte offset inside a live slab
+     * @return the object size of that slab's class
+     * @throws IllegalArgumentException  if {@code offset} is not inside a live slab
+     * @throws IndexOutOfBoundsException if {@code offset} is outside the region
+     */
+    public int objectSizeAt(long offset) {
+        if (offset < 0 || offset >= regionSize) {
+            throw new IndexOutOfBoundsException("offset " + offset + " is outside the region of " + regionSize
+                    + " bytes");
+        }
+        return slabOf(offset).cache.objectSize;
+    }
+
     // ------------------------------------------------------------------ accounting
 
-    /** Requested vs held bytes per class and in total; each slab is read under its lock. */
+    /**
+     * Requested vs held bytes per class and in total; each slab is read under its lock.
+     *
+     * @return the snapshot
+     */
     public SlabStats stats() {
         long[][] perClass = new long[classCount][8];
         for (Slab s : table.snapshot()) {
@@ -518,6 +653,9 @@ public final class SlabAllocator implements AutoCloseable {
             return;
         }
         closed = true;
+        while (refilling.get() != 0) { // a refill past its check of closed finishes in a few locked steps
+            Thread.onSpinWait();
+        }
         for (SlabCache c : caches) {
             c.lock.lock();
         }

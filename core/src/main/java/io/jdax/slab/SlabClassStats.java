@@ -19,12 +19,20 @@ public record SlabClassStats(int objectSize, int slabOrder, int objectsPerSlab, 
                              long partialSlabs, long fullSlabs, long emptySlabs, long objectsInUse,
                              long bytesRequested, long bytesHeld) {
 
-    /** Bytes of the live objects: requested bytes plus rounding up to the object size. */
+    /**
+     * Bytes of the live objects: requested bytes plus rounding up to the object size.
+     *
+     * @return live objects times the object size
+     */
     public long bytesInObjects() {
         return objectsInUse * objectSize;
     }
 
-    /** Held but not requested: rounding, free objects, slab tails and empty slabs. */
+    /**
+     * Held but not requested: rounding, free objects, slab tails and empty slabs.
+     *
+     * @return {@code bytesHeld - bytesRequested}
+     */
     public long wastedBytes() {
         return bytesHeld - bytesRequested;
     }

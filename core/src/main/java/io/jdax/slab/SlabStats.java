@@ -16,6 +16,16 @@ import java.util.List;
 public record SlabStats(List<SlabClassStats> classes, long slabs, long objectsInUse, long bytesRequested,
                         long bytesInObjects, long bytesHeld) {
 
+    /**
+     * Copies the list of classes.
+     *
+     * @param classes        one entry per size class, smallest first
+     * @param slabs          live slabs
+     * @param objectsInUse   live objects
+     * @param bytesRequested what the live objects' allocations asked for
+     * @param bytesInObjects bytes of the live objects
+     * @param bytesHeld      bytes of all slabs
+     */
     public SlabStats {
         classes = List.copyOf(classes);
     }
@@ -36,12 +46,20 @@ public record SlabStats(List<SlabClassStats> classes, long slabs, long objectsIn
         return new SlabStats(classes, slabs, objects, requested, inObjects, held);
     }
 
-    /** Held but not requested. */
+    /**
+     * Held but not requested.
+     *
+     * @return {@code bytesHeld - bytesRequested}
+     */
     public long wastedBytes() {
         return bytesHeld - bytesRequested;
     }
 
-    /** Wasted over held, 0 when nothing is held. */
+    /**
+     * Wasted over held, 0 when nothing is held.
+     *
+     * @return the fraction of held bytes not requested
+     */
     public double fragmentation() {
         return bytesHeld == 0 ? 0 : (double) wastedBytes() / bytesHeld;
     }

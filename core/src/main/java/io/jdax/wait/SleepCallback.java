@@ -21,6 +21,9 @@ public interface SleepCallback {
     /**
      * A callback that runs {@code before} before each sleep and {@code after} after it.
      *
+     * @param before run by {@link #beforeSleep()}; not null
+     * @param after  run by {@link #afterWake()}; not null
+     * @return the callback
      * @throws NullPointerException naming the missing half: refused here, not at the first sleep, where it
      *                              would end a wait with a bare exception long after the mistake
      */

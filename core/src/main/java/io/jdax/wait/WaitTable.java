@@ -147,6 +147,8 @@ public final class WaitTable {
     }
 
     /**
+     * A table with {@code bucketCount} buckets: more buckets, fewer collisions, more memory.
+     *
      * @param bucketCount a power of two from 1 to 65536
      * @throws IllegalArgumentException otherwise
      */
@@ -162,19 +164,23 @@ public final class WaitTable {
         hashShift = Long.SIZE - Integer.numberOfTrailingZeros(bucketCount);
     }
 
-    /** Number of buckets. */
+    /** {@return the number of buckets} */
     public int bucketCount() {
         return buckets.length;
     }
 
-    /** The bucket of {@code key}, the same as that of the pair {@code (key, 0)}. */
+    /** {@return the bucket of {@code key}, the same as that of the pair {@code (key, 0)}}
+     * @param key the key */
     public int bucketOf(long key) {
         return bucketOf(key, 0);
     }
 
     /**
-     * The bucket of the pair (kernel: {@code hash_long(mapping ^ index)}, but mixed so that (a, b) and (b, a)
-     * do not always collide): Fibonacci hashing, so nearby indices spread out.
+     * {@return the bucket of the pair, in {@code [0, bucketCount())}} Kernel: {@code hash_long(mapping ^ index)},
+     * but mixed so that (a, b) and (b, a) do not always collide; Fibonacci hashing, so nearby indices spread out.
+     *
+     * @param key1 first half of the key (a mapping id, say)
+     * @param key2 second half of the key (an aligned index, say)
      */
     public int bucketOf(long key1, long key2) {
         long mixed = key1 + key2 * 0xC2B2AE3D27D4EB4FL;
@@ -182,14 +188,21 @@ public final class WaitTable {
     }
 
     /**
-     * Whether anyone waits in the bucket of {@code key}: one volatile load. True may mean a waiter on a
-     * colliding key; false is exact under the ordering contract above.
+     * {@return whether anyone waits in the bucket of {@code key}} One volatile load. True may mean a waiter on
+     * a colliding key; false is exact under the ordering contract above.
+     *
+     * @param key  the key, the pair {@code (key, 0)}
      */
     public boolean hasWaiters(long key) {
         return hasWaiters(key, 0);
     }
 
-    /** As {@link #hasWaiters(long)}, for a pair. */
+    /**
+     * {@return whether anyone waits in the bucket of the pair} As {@link #hasWaiters(long)}, for a pair.
+     *
+     * @param key1 first half of the key (a mapping id, say)
+     * @param key2 second half of the key (an aligned index, say)
+     */
     public boolean hasWaiters(long key1, long key2) {
         return waiting != 0 && (int) COUNTS.getVolatile(waiterCounts, bucketOf(key1, key2)) != 0;
     }
@@ -198,6 +211,7 @@ public final class WaitTable {
      * Wakes every thread waiting on {@code key}, and no other (kernel: {@code wake_up_var}). Call it after the
      * volatile store that made their condition true. When the key's bucket is empty this is one load.
      *
+     * @param key  the key, the pair {@code (key, 0)}
      * @return how many waiters were unparked
      */
     public int wakeAll(long key) {
@@ -210,6 +224,8 @@ public final class WaitTable {
     /**
      * Wakes every waiter, exclusive or not, on the pair (kernel: {@code dax_wake_entry(..., WAKE_ALL)}).
      *
+     * @param key1 first half of the key (a mapping id, say)
+     * @param key2 second half of the key (an aligned index, say)
      * @return how many waiters were unparked
      */
     public int wakeAll(long key1, long key2) {
@@ -223,6 +239,8 @@ public final class WaitTable {
      * Call it after the volatile store that released the resource; also call it to pass on a wake that an
      * exclusive waiter's return consumed but its caller did not use (kernel: {@code put_unlocked_entry}).
      *
+     * @param key1 first half of the key (a mapping id, say)
+     * @param key2 second half of the key (an aligned index, say)
      * @return whether any waiter was unparked
      */
     public boolean wakeOne(long key1, long key2) {
@@ -299,7 +317,7 @@ public final class WaitTable {
         }
     }
 
-    /** Whether {@link #close(String)} was called. */
+    /** {@return whether {@link #close(String)} was called} */
     public boolean isClosed() {
         return closeReason != null;
     }
@@ -324,12 +342,18 @@ public final class WaitTable {
                 + key2 + ") can never be satisfied by a wake; its condition is still false");
     }
 
-    /** Waiters currently queued on exactly {@code key}, i.e. the pair {@code (key, 0)}. */
+    /** {@return the waiters currently queued on exactly {@code key}, i.e. the pair {@code (key, 0)}}
+     * @param key the key */
     public int waitersOn(long key) {
         return waitersOn(key, 0);
     }
 
-    /** Waiters currently queued on exactly the pair (takes the bucket lock; for tests and statistics). */
+    /**
+     * {@return the waiters currently queued on exactly the pair} Takes the bucket lock; for tests and statistics.
+     *
+     * @param key1 first half of the key (a mapping id, say)
+     * @param key2 second half of the key (an aligned index, say)
+     */
     public int waitersOn(long key1, long key2) {
         Bucket bucket = buckets[bucketOf(key1, key2)];
         int n = 0;
@@ -350,7 +374,9 @@ public final class WaitTable {
      * Waits until {@code condition} holds, ignoring interrupts (kernel: {@code wait_var_event}). An interrupt
      * during the wait is remembered and re-asserted on return, as {@code Condition.awaitUninterruptibly} does.
      *
-     * @param callback run around each sleep, or {@code null}
+     * @param key  the key, the pair {@code (key, 0)}
+     * @param condition what to wait for, tested before each sleep and after each wake; reads volatile state; not null
+     * @param callback  run around each sleep, or {@code null}
      * @throws IllegalStateException if the table is {@linkplain #close(String) closed} while the condition is false
      */
     public void awaitUninterruptibly(long key, BooleanSupplier condition, SleepCallback callback) {
@@ -364,7 +390,10 @@ public final class WaitTable {
      * caller's lock, which the callback drops before each sleep and retakes after it. See the class comment
      * for what a caller that returns without taking the resource must do.
      *
-     * @param callback run around each sleep, or {@code null}
+     * @param key1 first half of the key (a mapping id, say)
+     * @param key2 second half of the key (an aligned index, say)
+     * @param condition what to wait for, tested before each sleep and after each wake; reads volatile state; not null
+     * @param callback  run around each sleep, or {@code null}
      * @throws IllegalStateException if the table is {@linkplain #close(String) closed} while the condition is false
      */
     public void awaitExclusive(long key1, long key2, BooleanSupplier condition, SleepCallback callback) {
@@ -375,6 +404,12 @@ public final class WaitTable {
      * Like {@link #awaitExclusive(long, long, BooleanSupplier, SleepCallback)}, giving up after
      * {@code timeout}; still uninterruptible. A wait that gives up with a wake handed to it passes the wake on.
      *
+     * @param key1 first half of the key (a mapping id, say)
+     * @param key2 second half of the key (an aligned index, say)
+     * @param condition what to wait for, tested before each sleep and after each wake; reads volatile state; not null
+     * @param timeout   how long to wait at most, in {@code unit}s; 0 or negative tests once
+     * @param unit      the unit of {@code timeout}; not null
+     * @param callback  run around each sleep, or {@code null}
      * @return whether the condition held; false means the time ran out first
      * @throws IllegalStateException if the table is {@linkplain #close(String) closed} while the condition is false
      */
@@ -407,8 +442,11 @@ public final class WaitTable {
      * interrupt: a wait whose condition holds returns normally and leaves the interrupt status set; otherwise
      * an interrupt ends it with {@link InterruptedException} and a cleared status.
      *
-     * @param callback run around each sleep, or {@code null}
+     * @param key  the key, the pair {@code (key, 0)}
+     * @param condition what to wait for, tested before each sleep and after each wake; reads volatile state; not null
+     * @param callback  run around each sleep, or {@code null}
      * @throws IllegalStateException if the table is {@linkplain #close(String) closed} while the condition is false
+     * @throws InterruptedException  if interrupted while the condition was false (status cleared)
      */
     public void await(long key, BooleanSupplier condition, SleepCallback callback) throws InterruptedException {
         await(key, 0, false, condition, callback, Mode.INTERRUPTIBLE, 0);
@@ -417,8 +455,14 @@ public final class WaitTable {
     /**
      * Like {@link #await(long, BooleanSupplier, SleepCallback)}, giving up after {@code timeout}.
      *
+     * @param key  the key, the pair {@code (key, 0)}
+     * @param condition what to wait for, tested before each sleep and after each wake; reads volatile state; not null
+     * @param timeout   how long to wait at most, in {@code unit}s; 0 or negative tests once
+     * @param unit      the unit of {@code timeout}; not null
+     * @param callback  run around each sleep, or {@code null}
      * @return whether the condition held; false means the time ran out first
      * @throws IllegalStateException if the table is {@linkplain #close(String) closed} while the condition is false
+     * @throws InterruptedException  if interrupted while the condition was false (status cleared)
      */
     public boolean await(long key, BooleanSupplier condition, long timeout, TimeUnit unit, SleepCallback callback)
             throws InterruptedException {

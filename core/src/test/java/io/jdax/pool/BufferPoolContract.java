@@ -29,6 +29,8 @@ import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The buffer-pool contract both safety modes keep. */
@@ -59,10 +61,21 @@ abstract class BufferPoolContract {
         }
     }
 
+    /**
+     * Nothing is held by a buffer: no live slab object or folio buffer, every allocated page a slab's (the
+     * slab layer keeps its current and a few empty slabs), and slab and allocator invariants hold.
+     */
+    static void assertNothingHeld(BufferPool pool) {
+        PoolStats s = pool.verify();
+        assertEquals(0, s.bytesRequested(), s.sizeClasses()::toString);
+        assertEquals(0, s.slab().objectsInUse());
+        assertEquals(s.slab().bytesHeld(), s.allocatedBytes(), "every allocated page belongs to a slab");
+    }
+
     @Test
     void buffersShowExactlyTheRequestedBytesAndHoldWholeFolios() {
-        long[] sizes = {1, 100, 4096, 4097, 10_000, 2L << 20};
-        long[] folioBytes = {4096, 4096, 4096, 8192, 16384, 2L << 20};
+        long[] sizes = {4096, 4097, 10_000, 2L << 20};
+        long[] folioBytes = {4096, 8192, 16384, 2L << 20};
         long expected = 0;
         List<PooledBuffer> held = new ArrayList<>();
         for (int i = 0; i < sizes.length; i++) {
@@ -75,11 +88,47 @@ abstract class BufferPoolContract {
             expected += folioBytes[i];
             assertEquals(expected, pool.stats().allocatedBytes());
         }
+        PoolStats s = pool.stats();
+        assertEquals(4096 + 4097 + 10_000 + (2L << 20), s.bytesRequested());
+        assertEquals(expected, s.bytesHeld());
         for (PooledBuffer b : held) {
             assertTrue(b.release());
         }
         assertEquals(0, pool.stats().allocatedBytes());
         assertEquals(mode(), pool.stats().mode());
+    }
+
+    @Test
+    void buffersUpToHalfAPageAreSlabObjectsOfTheirSizeClass() {
+        int max = pool.slab().maxObjectSize();
+        assertEquals(2048, max);
+        long[] sizes = {1, 16, 17, 100, 256, 1000, max};
+        long[] objectBytes = {16, 16, 32, 128, 256, 1024, 2048};
+        List<PooledBuffer> held = new ArrayList<>();
+        long requested = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            PooledBuffer b = pool.allocate(sizes[i]);
+            held.add(b);
+            requested += sizes[i];
+            assertEquals(sizes[i], b.byteSize());
+            assertEquals(sizes[i], b.byteBuffer().capacity());
+            b.segment().fill((byte) i);
+            PoolStats s = pool.stats();
+            assertEquals(requested, s.bytesRequested());
+            assertEquals(i + 1, s.slab().objectsInUse());
+            long size = objectBytes[i];
+            PoolSizeClass c = s.sizeClasses().stream().filter(k -> k.slab() && k.size() == size).findFirst()
+                    .orElseThrow();
+            assertTrue(c.buffers() >= 1 && c.bytesRequested() >= sizes[i], c::toString);
+        }
+        assertEquals(0, pool.stats().sizeClasses().stream().filter(k -> !k.slab()).mapToLong(PoolSizeClass::buffers)
+                .sum(), "no folio buffer");
+        for (int i = 0; i < held.size(); i++) { // no two buffers overlap
+            assertEquals((byte) i, held.get(i).segment().get(ValueLayout.JAVA_BYTE, sizes[i] - 1));
+        }
+        assertTrue(pool.stats().fragmentation() > 0);
+        held.forEach(PooledBuffer::release);
+        assertNothingHeld(pool);
     }
 
     @Test
@@ -94,21 +143,23 @@ abstract class BufferPoolContract {
         }
     }
 
-    @Test
-    void retainAndReleaseCountAndTheLastReleaseFrees() {
-        PooledBuffer b = pool.allocate(4096);
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(longs = {64, 2048, 4096})
+    void retainAndReleaseCountAndTheLastReleaseFrees(long size) {
+        PooledBuffer b = pool.allocate(size);
         assertEquals(b, b.retain());
         assertEquals(2, b.refCnt());
         assertFalse(b.release());
-        assertEquals(4096, pool.stats().allocatedBytes());
+        assertEquals(size, pool.stats().bytesRequested());
         assertTrue(b.release());
         assertEquals(0, b.refCnt());
-        assertEquals(0, pool.stats().allocatedBytes());
+        assertNothingHeld(pool);
     }
 
-    @Test
-    void misuseAfterTheLastReleaseThrowsAndChangesNothing() {
-        PooledBuffer b = pool.allocate(4096);
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(longs = {64, 4096})
+    void misuseAfterTheLastReleaseThrowsAndChangesNothing(long size) {
+        PooledBuffer b = pool.allocate(size);
         b.release();
         assertNames(assertThrows(IllegalStateException.class, b::release), "already released", "refCnt 0");
         assertEquals(0, b.refCnt(), "a double release leaves the count as it was");
@@ -118,27 +169,67 @@ abstract class BufferPoolContract {
         assertThrows(IllegalStateException.class, b::byteBuffer);
         assertThrows(IllegalStateException.class, () -> b.slice(0, 10));
         assertThrows(IllegalStateException.class, b::close);
-        // the folio went back once: the pool is whole
-        AllocatorStats s = pool.allocator().verify();
-        assertEquals(0, s.allocatedPages());
+        // the folio or object went back once: the pool is whole
+        assertNothingHeld(pool);
     }
 
-    @Test
-    void slicesHoldTheirOwnReferenceAndOutliveTheParent() {
-        PooledBuffer parent = pool.allocate(8192);
-        parent.segment().set(ValueLayout.JAVA_INT, 4100, 99);
-        PooledBuffer slice = parent.slice(4096, 100);
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(longs = {2048, 8192})
+    void slicesHoldTheirOwnReferenceAndOutliveTheParent(long size) {
+        PooledBuffer parent = pool.allocate(size);
+        long half = size / 2;
+        parent.segment().set(ValueLayout.JAVA_INT, half + 4, 99);
+        PooledBuffer slice = parent.slice(half, 100);
         assertEquals(100, slice.byteSize());
         assertEquals(1, slice.refCnt());
         assertTrue(parent.release());
-        assertEquals(8192, pool.stats().allocatedBytes(), "the slice keeps the folio");
+        assertEquals(size, pool.stats().bytesRequested(), "the slice keeps the memory and the request counted");
+        List<PooledBuffer> others = new ArrayList<>();
+        for (int i = 0; i < 64; i++) { // none of them may be handed the memory the slice still holds
+            PooledBuffer other = pool.allocate(size);
+            other.segment().fill((byte) 0x55);
+            others.add(other);
+        }
         assertEquals(99, slice.segment().get(ValueLayout.JAVA_INT, 4));
         PooledBuffer nested = slice.slice(4, 4);
         assertEquals(99, nested.segment().get(ValueLayout.JAVA_INT, 0));
         assertTrue(slice.release());
+        assertEquals(99, nested.segment().get(ValueLayout.JAVA_INT, 0), "the nested slice keeps it alone");
         assertTrue(nested.release());
-        assertEquals(0, pool.stats().allocatedBytes());
+        others.forEach(PooledBuffer::release);
+        assertNothingHeld(pool);
         assertNames(assertThrows(IndexOutOfBoundsException.class, () -> pool.allocate(10).slice(5, 6)), "5", "6", "10");
+    }
+
+    @Test
+    void aFolioThatFindsNoRoomMakesTheSlabLayerGiveBackItsEmptySlabsAndRetries() {
+        try (BufferPool p = BufferPool.builder().capacity(64 << 10).mode(mode()).cacheStripes(0)
+                .checkedBufferLimit(1024).build()) {
+            List<PooledBuffer> held = new ArrayList<>();
+            try {
+                for (;;) {
+                    held.add(p.allocate(2048));
+                }
+            } catch (OutOfPagesException full) {
+                // every page is a slab now
+            }
+            held.forEach(PooledBuffer::release);
+            held.clear();
+            assertTrue(p.stats().slab().classes().stream().mapToLong(c -> c.emptySlabs()).sum() > 0,
+                    "the slab layer keeps empty slabs");
+            try {
+                for (;;) {
+                    held.add(p.allocate(4096));
+                }
+            } catch (OutOfPagesException full) {
+                // every page not in a current slab is a buffer now
+            }
+            PoolStats s = p.verify();
+            assertEquals(0, s.slab().classes().stream().mapToLong(c -> c.emptySlabs()).sum(),
+                    "a failing folio allocation took the kept empty slabs back");
+            assertEquals(16 * 4096, held.size() * 4096L + s.slab().bytesHeld(), "every other page is a buffer");
+            held.forEach(PooledBuffer::release);
+        }
     }
 
     @Test
@@ -201,10 +292,11 @@ abstract class BufferPoolContract {
         }
     }
 
-    @Test
-    void closeReportsOutstandingBuffersAsLeaksAndRevokesThem() {
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(longs = {500, 5000})
+    void closeReportsOutstandingBuffersAsLeaksAndRevokesThem(long size) {
         BufferPool p = BufferPool.builder().capacity(1 << 20).mode(mode()).build();
-        PooledBuffer leaked = p.allocate(5000);
+        PooledBuffer leaked = p.allocate(size);
         MemorySegment seg = leaked.segment();
         p.allocate(10).release();
         p.close();
@@ -212,7 +304,7 @@ abstract class BufferPoolContract {
         assertEquals(1, leaks.size(), leaks.toString());
         assertFalse(leaks.get(0).reclaimed());
         assertEquals(1, p.stats().leaks());
-        assertLeakDetails(leaks.get(0));
+        assertLeakDetails(leaks.get(0), size);
         assertThrows(IllegalStateException.class, () -> seg.get(ValueLayout.JAVA_BYTE, 0),
                 "after close the memory is gone: an access throws, it does not crash");
         assertThrows(IllegalStateException.class, () -> p.allocate(1));
@@ -310,7 +402,7 @@ abstract class BufferPoolContract {
     @Test
     void aBuildFailingWithAnErrorUnmapsTheRegionItMade() {
         Region[] made = new Region[1];
-        BufferPool.Builder b = BufferPool.builder().capacity(1 << 20).mode(mode());
+        BufferPoolBuilder b = BufferPool.builder().capacity(1 << 20).mode(mode());
         b.allocatorBuild = (region, allocator) -> {
             made[0] = region;
             throw new OutOfMemoryError("page descriptors (thrown by the test)");
@@ -326,7 +418,7 @@ abstract class BufferPoolContract {
     }
 
     /** What a leak report says in this mode. */
-    abstract void assertLeakDetails(LeakReport leak);
+    abstract void assertLeakDetails(LeakReport leak, long size);
 
     @Test
     void aFileBackedRegionCanBePooledAndStaysTheCallers(@TempDir Path dir) throws Exception {
@@ -366,8 +458,7 @@ abstract class BufferPoolContract {
             }
         }
         held.forEach(PooledBuffer::release);
-        AllocatorStats end = pool.allocator().verify();
-        assertEquals(0, end.allocatedPages());
+        assertNothingHeld(pool);
         assertTrue(pool.leaks().isEmpty());
     }
 
@@ -395,7 +486,7 @@ abstract class BufferPoolContract {
                     f.get();
                 }
             }
-            assertEquals(0, pool.allocator().verify().allocatedPages());
+            assertNothingHeld(pool);
         });
     }
 }

@@ -15,4 +15,5 @@ module io.jdax {
     exports io.jdax.pool;
     exports io.jdax.device;
     exports io.jdax.mapping;
+    exports io.jdax.store;
 }

@@ -192,6 +192,11 @@ final class EntryLocks {
         }
     }
 
+    /** Revokes the views of pages {@code [start, end)}; the caller holds the entry lock there. */
+    void revokeViews(long start, long end) {
+        views.revoke(start, end);
+    }
+
     int waitersOn(long start) {
         return waiters.waiters(id, start);
     }

@@ -1,6 +1,7 @@
 package io.jdax.mapping;
 
 import java.util.Arrays;
+import java.util.BitSet;
 
 /**
  * A buddy allocator of page ranges of a dax page map, for a filesystem's blocks (kernel-semantics section 5,
@@ -33,6 +34,17 @@ final class ExtentAllocator {
      *                                  {@code maxOrder} is outside [0, 30]
      */
     ExtentAllocator(long first, long pages, int maxOrder) {
+        this(first, pages, maxOrder, new BitSet());
+    }
+
+    /**
+     * Manages pages {@code [first, first + pages)} of which those set in {@code used} (bit i for pfn
+     * {@code first + i}) are allocated already: the state of a filesystem reopened from its metadata.
+     *
+     * @throws IllegalArgumentException as {@link #ExtentAllocator(long, long, int)}, or if {@code used} has a
+     *                                  bit past the range
+     */
+    ExtentAllocator(long first, long pages, int maxOrder, BitSet used) {
         if (first < 0 || pages <= 0 || pages > Integer.MAX_VALUE || first > Long.MAX_VALUE - pages) {
             throw new IllegalArgumentException("extent allocator over " + pages + " pages from pfn " + first
                     + ": need first >= 0 and 1 to " + Integer.MAX_VALUE + " pages");
@@ -48,14 +60,28 @@ final class ExtentAllocator {
         this.stacks = new long[maxOrder + 1][16];
         this.stackSizes = new int[maxOrder + 1];
         this.freeBlocks = new long[maxOrder + 1];
+        if (used.length() > pages) {
+            throw new IllegalArgumentException("used page " + (first + used.length() - 1) + " is outside ["
+                    + first + ", " + (first + pages) + ")");
+        }
         for (long p = 0; p < pages;) {
+            if (used.get((int) p)) {
+                p++;
+                continue;
+            }
             int o = maxOrder;
-            while (o > 0 && ((p & ((1L << o) - 1)) != 0 || (1L << o) > pages - p)) {
+            while (o > 0 && ((p & ((1L << o) - 1)) != 0 || (1L << o) > pages - p
+                    || nextUsed(used, p) < p + (1L << o))) {
                 o--;
             }
             markFree(p, o);
             p += 1L << o;
         }
+    }
+
+    private static long nextUsed(BitSet used, long p) {
+        int n = used.nextSetBit((int) p);
+        return n < 0 ? Long.MAX_VALUE : n;
     }
 
     int maxOrder() {

@@ -1,8 +1,15 @@
 package io.jdax.mapping;
 
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.jdax.internal.Internals;
+import io.jdax.internal.PageDescriptor;
 import io.jdax.page.PageMap;
 
+import java.lang.foreign.MemorySegment;
+
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +46,30 @@ public final class InMemoryExtentSource implements ExtentSource {
         }
     }
 
+    /**
+     * One block of a file as its metadata keeps it.
+     *
+     * @param index the file page the block starts at
+     * @param pfn   the block's first page in the page map
+     * @param order the block's order: 2^order pages
+     */
+    public record StoredExtent(long index, long pfn, int order) {
+    }
+
+    /**
+     * One allocated block of the page map as metadata keeps it (a reflinked block is listed once).
+     *
+     * @param pfn   the block's first page
+     * @param order the block's order
+     */
+    public record StoredBlock(long pfn, int order) {
+    }
+
     private final PageMap map;
     private final ExtentAllocator allocator;
+    private final boolean durableZeroing;
+    private long quarantined; // guarded by this
+    private long changes;     // guarded by this: allocations, releases, reflinks, adoptions
     private final Map<Long, TreeMap<Long, FileExtent>> files = new HashMap<>(); // guarded by this
     private final TreeMap<Long, Block> blocks = new TreeMap<>();                // guarded by this, by first pfn
 
@@ -51,12 +80,156 @@ public final class InMemoryExtentSource implements ExtentSource {
      *                                  than 2^31 - 1 pages
      */
     public InMemoryExtentSource(PageMap map) {
+        this(map, 0, false, new BitSet());
+    }
+
+    /**
+     * A source handing out blocks of up to the PMD order from pages {@code [firstPfn, nrPages)} of {@code map}
+     * (the pages below are kept for the caller's metadata).
+     *
+     * @param map            a dax page map
+     * @param firstPfn       first page handed out, aligned to the PMD order
+     * @param durableZeroing whether a new block's zeros are flushed through the region at once, so that after a
+     *                       crash its unwritten pages read as zeros, not as a deleted file's bytes
+     * @throws IllegalArgumentException if {@code map} is not a dax map, has more than 2^31 - 1 pages, or
+     *                                  {@code firstPfn} is misaligned or leaves no page
+     */
+    public InMemoryExtentSource(PageMap map, long firstPfn, boolean durableZeroing) {
+        this(map, firstPfn, durableZeroing, new BitSet());
+    }
+
+    private InMemoryExtentSource(PageMap map, long firstPfn, boolean durableZeroing, BitSet used) {
         Objects.requireNonNull(map, "map");
         if (map.kind() != PageMap.Kind.DAX) {
             throw new IllegalArgumentException("an extent source needs a DAX page map, not " + map);
         }
+        if (firstPfn < 0 || firstPfn >= map.nrPages()) {
+            throw new IllegalArgumentException("first pfn " + firstPfn + " outside [0, " + map.nrPages() + ")");
+        }
         this.map = map;
-        this.allocator = new ExtentAllocator(0, map.nrPages(), DaxEntry.PMD_ORDER);
+        this.durableZeroing = durableZeroing;
+        this.allocator = new ExtentAllocator(firstPfn, map.nrPages() - firstPfn, DaxEntry.PMD_ORDER, used);
+    }
+
+    /**
+     * A source whose allocated blocks are {@code stored}, as {@link #blocks()} listed them; files then take
+     * their extents back with {@link #adopt}.
+     *
+     * @param map            a dax page map
+     * @param firstPfn       first page handed out, as the source was made with
+     * @param durableZeroing as {@link #InMemoryExtentSource(PageMap, long, boolean)}
+     * @param stored         the allocated blocks
+     * @return the source
+     * @throws IllegalArgumentException if a block is misaligned, outside the range, or overlaps another
+     */
+    public static InMemoryExtentSource restore(PageMap map, long firstPfn, boolean durableZeroing,
+                                               List<StoredBlock> stored) {
+        BitSet used = new BitSet();
+        for (StoredBlock b : stored) {
+            if (b.order() < 0 || b.order() > DaxEntry.PMD_ORDER || b.pfn() < firstPfn
+                    || b.pfn() > map.nrPages() - (1L << b.order()) || (b.pfn() & ((1L << b.order()) - 1)) != 0) {
+                throw new IllegalArgumentException("stored block " + b + " is misaligned or outside [" + firstPfn
+                        + ", " + map.nrPages() + ")");
+            }
+            int from = (int) (b.pfn() - firstPfn);
+            int to = from + (1 << b.order());
+            if (used.nextSetBit(from) >= 0 && used.nextSetBit(from) < to) {
+                throw new IllegalArgumentException("stored block " + b + " overlaps another");
+            }
+            used.set(from, to);
+        }
+        InMemoryExtentSource source = new InMemoryExtentSource(map, firstPfn, durableZeroing, used);
+        synchronized (source) {
+            for (StoredBlock b : stored) {
+                source.blocks.put(b.pfn(), new Block(b.order()));
+            }
+        }
+        return source;
+    }
+
+    /**
+     * Gives {@code mapping} the extents its metadata lists (after {@link #restore}); each must lie in stored
+     * blocks, which then count the mapping among their users.
+     *
+     * @param mapping the file
+     * @param extents its blocks, as {@link #extents} listed them
+     * @throws IllegalArgumentException if an extent is not inside stored blocks or the mapping has extents;
+     *                                  nothing is changed
+     */
+    public synchronized void adopt(Mapping mapping, List<StoredExtent> extents) {
+        Objects.requireNonNull(mapping, "mapping");
+        if (files.containsKey(mapping.id())) {
+            throw new IllegalArgumentException("mapping " + mapping.id() + " has extents already");
+        }
+        for (StoredExtent e : extents) {
+            Map.Entry<Long, Block> b = blocks.floorEntry(e.pfn());
+            long end = e.pfn() + (1L << e.order());
+            if (e.order() < 0 || e.order() > DaxEntry.PMD_ORDER || e.index() < 0 || b == null
+                    || b.getKey() != e.pfn() || blocks.subMap(e.pfn(), end).entrySet().stream()
+                            .anyMatch(x -> x.getKey() + (1L << x.getValue().order) > end)) {
+                throw new IllegalArgumentException("extent " + e + " of mapping " + mapping.id()
+                        + " is not made of whole stored blocks");
+            }
+        }
+        if (extents.isEmpty()) {
+            return;
+        }
+        TreeMap<Long, FileExtent> file = new TreeMap<>();
+        for (StoredExtent e : extents) {
+            file.put(e.index(), new FileExtent(e.pfn(), e.order()));
+            for (Map.Entry<Long, Block> b : blocks.subMap(e.pfn(), e.pfn() + (1L << e.order())).entrySet()) {
+                b.getValue().owners.add(new long[] {mapping.id(), e.index() + (b.getKey() - e.pfn())});
+            }
+        }
+        files.put(mapping.id(), file);
+    }
+
+    /**
+     * The blocks of {@code mapping}, in file order.
+     *
+     * @param mapping the file
+     * @return its extents (empty for a file of holes only)
+     */
+    public synchronized List<StoredExtent> extents(Mapping mapping) {
+        List<StoredExtent> out = new ArrayList<>();
+        TreeMap<Long, FileExtent> file = files.get(mapping.id());
+        if (file != null) {
+            for (Map.Entry<Long, FileExtent> e : file.entrySet()) {
+                out.add(new StoredExtent(e.getKey(), e.getValue().pfn, e.getValue().order));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Every allocated block, by pfn.
+     *
+     * @return the blocks
+     */
+    public synchronized List<StoredBlock> blocks() {
+        List<StoredBlock> out = new ArrayList<>(blocks.size());
+        for (Map.Entry<Long, Block> e : blocks.entrySet()) {
+            out.add(new StoredBlock(e.getKey(), e.getValue().order));
+        }
+        return out;
+    }
+
+    /**
+     * Drops stored blocks no file adopted (after {@link #restore} and every {@link #adopt}).
+     *
+     * @return the pages freed
+     */
+    public synchronized long freeUnowned() {
+        long freed = 0;
+        for (var it = blocks.entrySet().iterator(); it.hasNext();) {
+            var e = it.next();
+            if (e.getValue().owners.isEmpty()) {
+                it.remove();
+                allocator.free(e.getKey(), e.getValue().order);
+                freed += 1L << e.getValue().order;
+            }
+        }
+        return freed;
     }
 
     @Override
@@ -95,18 +268,23 @@ public final class InMemoryExtentSource implements ExtentSource {
             o = 0; // the allocator's orders are the PMD order and 0
         }
         long start = index & -(1L << o);
-        long pfn = allocator.allocate(o);
+        long pfn = allocateHealthy(o);
         if (pfn < 0 && o > 0) {
             o = 0;
             start = index;
-            pfn = allocator.allocate(0);
+            pfn = allocateHealthy(0);
         }
         if (pfn < 0) {
             throw new IllegalStateException("no free block for page " + index + " of mapping " + mapping.id()
                     + ": all " + map.nrPages() + " pages of " + map + " are allocated");
         }
         map.pages(pfn, 1L << o).fill((byte) 0); // a new block reads as zeros, whatever it held before
+        if (durableZeroing) {
+            int shift = map.pageShift();
+            map.region().flush(pfn << shift, (1L << o) << shift);
+        }
         file.put(start, new FileExtent(pfn, o));
+        changes++;
         Block b = new Block(o);
         b.owners.add(new long[] {mapping.id(), start});
         blocks.put(pfn, b);
@@ -119,6 +297,7 @@ public final class InMemoryExtentSource implements ExtentSource {
         if (file == null || start >= end) {
             return;
         }
+        changes++;
         Map.Entry<Long, FileExtent> first = file.floorEntry(start);
         long from = first != null && start - first.getKey() < first.getValue().pages() ? first.getKey() : start;
         List<Long> keys = new ArrayList<>(file.subMap(from, true, end, false).keySet());
@@ -196,6 +375,7 @@ public final class InMemoryExtentSource implements ExtentSource {
             return;
         }
         files.put(dst.id(), to);
+        changes++;
         for (Map.Entry<Long, FileExtent> e : range.entrySet()) {
             long at = e.getKey() - srcIndex + dstIndex;
             FileExtent fe = e.getValue();
@@ -219,6 +399,50 @@ public final class InMemoryExtentSource implements ExtentSource {
             }
         }
         return out;
+    }
+
+    /**
+     * A block of {@code order} none of whose pages is poisoned, or -1. A block with a poisoned page (a memory
+     * failure hit it while it was free, or after its owner let it go) is kept out of use for good.
+     */
+    private long allocateHealthy(int order) {
+        for (;;) {
+            long pfn = allocator.allocate(order);
+            if (pfn < 0 || !poisoned(pfn, 1L << order)) {
+                return pfn;
+            }
+            quarantined += 1L << order;
+        }
+    }
+
+    private boolean poisoned(long pfn, long pages) {
+        MemorySegment memmap = Internals.memmap(map);
+        for (long p = pfn; p < pfn + pages; p++) {
+            if ((memmap.get(JAVA_LONG, p * PageDescriptor.SIZE + PageDescriptor.INFO_OFFSET)
+                    & PageDescriptor.HWPOISON) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A counter of changes to the extents and blocks (allocations, releases, reflinks): metadata committed at
+     * one value need not be committed again while it stays.
+     *
+     * @return the count so far
+     */
+    public synchronized long changes() {
+        return changes;
+    }
+
+    /**
+     * Pages kept out of use because a memory failure poisoned them.
+     *
+     * @return the quarantined pages
+     */
+    public synchronized long quarantinedPages() {
+        return quarantined;
     }
 
     private static boolean hasBlocks(TreeMap<Long, FileExtent> file, long start, long pages) {

@@ -124,4 +124,39 @@ final class LayoutBreaker {
         }
     }
 
+
+    /**
+     * Deletes the clean entries of the range whose folios nobody but views holds (kernel:
+     * {@code dax_invalidate_mapping_entry_sync}, {@code __dax_invalidate_entry} without trunc): the range's
+     * views are revoked first; an entry marked DIRTY or TOWRITE stays, as does a busy one.
+     *
+     * @return the entries deleted
+     */
+    long invalidateClean(long first, long end) {
+        views.revoke(first, end);
+        long deleted = 0;
+        locks.lock.lock();
+        try {
+            for (long s = first; (s = locks.entries.nextEntry(s, end)) >= 0;) {
+                long e = locks.getUnlocked(s, DaxEntry.order(locks.entries.get(s)));
+                if (e == NONE || e == EntryLocks.CONFLICT) {
+                    continue;
+                }
+                long start = DaxEntry.start(e, s);
+                s = start + DaxEntry.pages(e);
+                if (locks.entries.isMarked(start, Mark.DIRTY) || locks.entries.isMarked(start, Mark.TOWRITE)
+                        || isBusy(e)) {
+                    locks.putUnlocked(start, e);
+                    continue;
+                }
+                association.disassociate(e);
+                locks.entries.erase(start);
+                waiters.wakeAll(id, start);
+                deleted++;
+            }
+        } finally {
+            locks.lock.unlock();
+        }
+        return deleted;
+    }
 }

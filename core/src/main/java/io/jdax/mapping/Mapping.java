@@ -8,6 +8,7 @@ import io.jdax.page.RangePins;
 import io.jdax.wait.SleepCallback;
 
 import java.util.Objects;
+import java.util.function.LongConsumer;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -57,6 +58,9 @@ public final class Mapping implements AutoCloseable {
     private final EntryLocks locks;
     private final Association association;
     private final LayoutBreaker breaker;
+    private final Writeback writeback;
+    /** Run by a writeback between an entry's TOWRITE clear and its flush; tests only. */
+    volatile LongConsumer writebackHook;
     private final ReentrantReadWriteLock invalidate = new ReentrantReadWriteLock();
     private volatile long size;       // written under the invalidate write lock
     private volatile boolean closed;  // written under the invalidate write lock
@@ -73,6 +77,7 @@ public final class Mapping implements AutoCloseable {
         this.association = space.association();
         this.locks = new EntryLocks(id, space.waiters(), association, views);
         this.breaker = new LayoutBreaker(map, id, locks, views, association, space.waiters());
+        this.writeback = new Writeback(id, map, locks, views);
     }
 
     static void checkSize(long size, int pageShift) {
@@ -362,6 +367,65 @@ public final class Mapping implements AutoCloseable {
             locks.entries.verify();
         } finally {
             locks.lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ writeback
+
+    /**
+     * Makes the written bytes of {@code [start, end)}, widened to whole entries, durable (kernel: fsync of a
+     * range, {@code dax_writeback_mapping_range}): every entry marked DIRTY when the call starts is
+     * write-protected (its writable views revoked), its whole extent flushed through the region (2 MiB for a
+     * PMD entry) and its DIRTY mark cleared; clean entries are not flushed. A later write needs a new write
+     * fault, which marks the entry DIRTY again. See {@link Writeback} for why no write is lost in between.
+     *
+     * @param start first byte of the range
+     * @param end   end of the range, exclusive
+     * @return the bytes flushed through the region by this call (an entry being flushed by a concurrent
+     *         writeback is waited for, not flushed again)
+     * @throws IllegalArgumentException if the range is negative or reversed
+     * @throws IllegalStateException    if the mapping is closed, the region is closed, or a writable view is in
+     *                                  use by I/O in flight (the entry then stays DIRTY)
+     */
+    public long writeback(long start, long end) {
+        long first = firstPage(start, end);
+        long last = lastPage(end);
+        checkOpen();
+        return writeback.run(first, last, writebackHook);
+    }
+
+    /**
+     * Writes back the whole mapping (kernel: fsync): {@link #writeback} over every page.
+     *
+     * @return the bytes flushed through the region by this call
+     * @throws IllegalStateException if the mapping or the region is closed, or a writable view is in use by I/O
+     */
+    public long sync() {
+        checkOpen();
+        return writeback.run(0, END, writebackHook);
+    }
+
+    /**
+     * Deletes the clean entries of bytes {@code [start, end)} (widened to whole pages) without truncating
+     * (kernel: {@code invalidate_inode_pages2_range} on a DAX file): revokes the range's views, then deletes
+     * each entry that is neither DIRTY nor TOWRITE nor busy (pinned or under I/O). Dirty entries stay, so that
+     * their writeback still happens; the blocks stay with the file.
+     *
+     * @param start first byte of the range
+     * @param end   end of the range, exclusive
+     * @return the number of entries deleted
+     * @throws IllegalArgumentException if the range is negative or reversed
+     * @throws IllegalStateException    if the mapping is closed or a view is in use by I/O in flight
+     */
+    public long invalidate(long start, long end) {
+        long first = firstPage(start, end);
+        long last = lastPage(end);
+        invalidate.writeLock().lock();
+        try {
+            checkOpen();
+            return breaker.invalidateClean(first, last);
+        } finally {
+            invalidate.writeLock().unlock();
         }
     }
 

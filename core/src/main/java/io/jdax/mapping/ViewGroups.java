@@ -93,23 +93,30 @@ final class ViewGroups {
 
     /** Revokes every group holding a view of a page in {@code [start, end)}. */
     void revoke(long start, long end) {
+        revoke(start, end, false);
+    }
+
+    /**
+     * Write-protects {@code [start, end)} (kernel: {@code dax_entry_mkclean}): revokes every group of the range
+     * that ever handed out a writable view. A group's views share one arena, and a closed view's segment stays
+     * usable until its group is revoked, so "ever" rather than "has a live one". Read-only groups survive.
+     */
+    void writeProtect(long start, long end) {
+        revoke(start, end, true);
+    }
+
+    private void revoke(long start, long end, boolean writersOnly) {
         List<Group> victims = new ArrayList<>();
         long first = start >>> GROUP_ORDER;
         long last = (end - 1) >>> GROUP_ORDER;
         if (last - first < groups.size()) {
             for (long k = first; k <= last; k++) {
-                Group g = groups.remove(k);
-                if (g != null) {
-                    victims.add(g);
-                }
+                take(k, writersOnly, victims);
             }
         } else {
             for (Long k : groups.keySet()) {
                 if (k >= first && k <= last) {
-                    Group g = groups.remove(k);
-                    if (g != null) {
-                        victims.add(g);
-                    }
+                    take(k, writersOnly, victims);
                 }
             }
         }
@@ -134,6 +141,13 @@ final class ViewGroups {
         }
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    private void take(long key, boolean writersOnly, List<Group> victims) {
+        Group g = groups.get(key);
+        if (g != null && (!writersOnly || g.wroteEver()) && groups.remove(key, g)) {
+            victims.add(g);
         }
     }
 
@@ -185,6 +199,7 @@ final class ViewGroups {
         private WindowGroup zeros;  // guarded by this; made with the first zero-page view
         private int windows;        // guarded by this: windows counted against the space's cap
         private boolean closing;    // guarded by this
+        private boolean writers;    // guarded by this: a writable view was ever handed out
 
         /** The view, or null if the group is being revoked. */
         synchronized MappingView attach(long index, int order, long head, boolean writable) {
@@ -228,6 +243,7 @@ final class ViewGroups {
                 windowTaken[w] = true;
             }
             MemorySegment seg = view.segment();
+            writers |= writable;
             return new MappingView(view, head, index, order, writable, writable ? seg : seg.asReadOnly());
         }
 
@@ -249,6 +265,10 @@ final class ViewGroups {
         private void giveWindow() {
             windows--;
             space.giveWindows(1);
+        }
+
+        synchronized boolean wroteEver() {
+            return writers;
         }
 
         synchronized long live() {

@@ -12,6 +12,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.jdax.internal.Internals;
+
 import jdk.nio.mapmode.ExtendedMapMode;
 
 /**
@@ -65,6 +67,12 @@ public final class Region implements AutoCloseable {
     private final Persistence persistence;
     private final Path path;
     private final LongAdder flushedBytes = new LongAdder();
+    private volatile Internals.FlushListener flushListener; // tests only: sees each flushed range
+
+    static {
+        // lets tests (crash simulation, stress) watch flushes without a public hook
+        Internals.registerFlushListenerAccess((region, listener) -> region.flushListener = listener);
+    }
     private final Deque<AutoCloseable> attached = new ArrayDeque<>(); // guarded by this
     private AutoCloseable claimant;                                    // guarded by this
     private boolean closed;                                            // guarded by this
@@ -317,6 +325,10 @@ public final class Region implements AutoCloseable {
             }
         }
         flushedBytes.add(end - start);
+        Internals.FlushListener listener = flushListener;
+        if (listener != null) {
+            listener.flushed(start, end - start);
+        }
     }
 
     /** {@return the bytes flushed so far, after widening to pages} What {@link #flush} really asked to write back. */

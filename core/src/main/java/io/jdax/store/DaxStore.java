@@ -1,0 +1,451 @@
+package io.jdax.store;
+
+import io.jdax.mapping.InMemoryExtentSource;
+import io.jdax.mapping.Mapping;
+import io.jdax.mapping.MappingSpace;
+import io.jdax.memory.Persistence;
+import io.jdax.memory.Region;
+import io.jdax.page.PageMap;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A flat filesystem of named files over one region: a pmem-style file mapped {@link Persistence#SYNC} where
+ * the filesystem allows and {@link Persistence#MSYNC} elsewhere, or anonymous memory. Each file is a
+ * {@link Mapping} over the region's dax page map; its blocks come from one {@link InMemoryExtentSource}, 2 MiB
+ * blocks wherever the file's size and the offset's alignment allow. Reads and writes copy through the file's
+ * entries; {@link DaxFile#map} hands out zero-copy views.
+ *
+ * <h2>Durability</h2>
+ * {@link DaxFile#fsync} writes back the file's dirty entries (exactly their extents) and then commits the
+ * store's metadata (names, sizes, extents) to the metadata area at the start of the region, two slots written
+ * in turn, each flushed and checksummed; {@link #sync} does so for every file. What a completed fsync
+ * acknowledged survives a crash; a clean {@link #close} syncs everything. On an anonymous store nothing
+ * survives the process, and a flush only counts.
+ *
+ * <p>Thread-safe. Namespace changes and metadata commits take the store's lock; reads and writes of a file do
+ * not, and run in parallel.
+ */
+public final class DaxStore implements AutoCloseable {
+
+    /** Bytes of a page: the unit of extents, reflinks and hole punches. */
+    public static final long PAGE = PageMap.DEFAULT_PAGE_SIZE;
+    /** Bytes of a huge extent. */
+    public static final long HUGE = PAGE << Mapping.PMD_ORDER;
+    /** Longest file name, in UTF-8 bytes. */
+    public static final int MAX_NAME_BYTES = 255;
+
+    private final Region region;
+    private final PageMap map;
+    private final MappingSpace space;
+    private final InMemoryExtentSource source;
+    private final StoreMetadata metadata;
+    private final long metadataBytes;
+    private final Map<String, DaxFile> files = new LinkedHashMap<>(); // guarded by this
+    private final Map<Long, DaxFile> byMapping = new java.util.concurrent.ConcurrentHashMap<>();
+    private final MemoryFailures failures;
+    private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong namespaceChanges = new java.util.concurrent.atomic.AtomicLong();
+    private long committedSource = -1;    // guarded by this: source changes at the last commit
+    private long committedNamespace = -1; // guarded by this: namespace and size changes at the last commit
+
+    private DaxStore(Region region) {
+        this.region = region;
+        this.map = PageMap.dax(region);
+        this.space = new MappingSpace(map);
+        this.metadataBytes = metadataBytes(region.byteSize());
+        this.metadata = new StoreMetadata(region, metadataBytes);
+        StoreMetadata.Snapshot s = metadata.load();
+        long firstPfn = metadataBytes / PAGE;
+        // a new block's zeros are flushed at once, so that after a crash its unwritten pages never show what a
+        // deleted file left there (on anonymous memory the flush only counts, and keeps crash simulation exact)
+        this.source = InMemoryExtentSource.restore(map, firstPfn, true, s.blocks());
+        for (StoreMetadata.FileRecord f : s.files()) {
+            Mapping m = space.open(source, f.size());
+            source.adopt(m, f.extents());
+            DaxFile file = new DaxFile(this, f.name(), m, f.poisoned());
+            files.put(f.name(), file);
+            byMapping.put(m.id(), file);
+        }
+        source.freeUnowned();
+        this.failures = new MemoryFailures(this, map, source);
+    }
+
+    /** Metadata area: 1/64 of the region in whole 2 MiB blocks, at least one, at most 64 MiB. */
+    static long metadataBytes(long regionBytes) {
+        long blocks = Math.max(1, Math.min(32, regionBytes / 64 / HUGE));
+        return blocks * HUGE;
+    }
+
+    /**
+     * Opens the store in {@code file}, creating it (with an empty store) if it holds none: the file is mapped
+     * with {@link Persistence#AUTO}, so {@code SYNC} on a DAX mount and {@code MSYNC} elsewhere.
+     *
+     * @param file     the backing file
+     * @param byteSize the region's size, a multiple of {@link #HUGE}, at least two of them
+     * @return the store, owning the region
+     * @throws IllegalArgumentException if {@code byteSize} is not a multiple of {@link #HUGE} or too small
+     * @throws IOException              if the file cannot be opened or mapped
+     */
+    public static DaxStore open(Path file, long byteSize) throws IOException {
+        Objects.requireNonNull(file, "file");
+        checkSize(byteSize);
+        return open(Region.mapFile(file, byteSize, Persistence.AUTO));
+    }
+
+    /**
+     * An empty store in anonymous memory, gone when closed.
+     *
+     * @param byteSize the region's size, a multiple of {@link #HUGE}, at least two of them
+     * @return the store
+     * @throws IllegalArgumentException if {@code byteSize} is not a multiple of {@link #HUGE} or too small
+     */
+    public static DaxStore anonymous(long byteSize) {
+        checkSize(byteSize);
+        return open(Region.anonymous(byteSize));
+    }
+
+    /**
+     * Opens the store held by {@code region} (an empty one if it holds none) and takes the region over: it is
+     * closed with the store, or at once if opening fails.
+     *
+     * @param region an open region, its size a multiple of {@link #HUGE} and at least two of them
+     * @return the store
+     * @throws IllegalArgumentException if the region's size does not fit
+     * @throws IllegalStateException    if the region is closed or claimed by someone else
+     */
+    public static DaxStore open(Region region) {
+        Objects.requireNonNull(region, "region");
+        try {
+            checkSize(region.byteSize());
+            return new DaxStore(region);
+        } catch (RuntimeException | Error e) {
+            region.close();
+            throw e;
+        }
+    }
+
+    private static void checkSize(long byteSize) {
+        if (byteSize < 2 * HUGE || byteSize % HUGE != 0) {
+            throw new IllegalArgumentException("store size " + byteSize + " must be a multiple of " + HUGE
+                    + " and at least " + 2 * HUGE);
+        }
+    }
+
+    // ------------------------------------------------------------------ namespace
+
+    /**
+     * Creates an empty file.
+     *
+     * @param name its name: 1 to {@link #MAX_NAME_BYTES} UTF-8 bytes
+     * @return the file
+     * @throws IllegalArgumentException if the name is empty, too long, or taken; nothing is changed
+     * @throws IllegalStateException    if the store is closed
+     */
+    public synchronized DaxFile create(String name) {
+        checkName(name);
+        checkOpen();
+        if (files.containsKey(name)) {
+            throw new IllegalArgumentException("file '" + name + "' exists already");
+        }
+        Mapping m = space.open(source, 0);
+        DaxFile f = new DaxFile(this, name, m, false);
+        files.put(name, f);
+        byMapping.put(m.id(), f);
+        metadataChanged();
+        return f;
+    }
+
+    /**
+     * The file called {@code name}.
+     *
+     * @param name its name
+     * @return the file
+     * @throws IllegalArgumentException if no file has that name
+     * @throws IllegalStateException    if the store is closed
+     */
+    public synchronized DaxFile open(String name) {
+        Objects.requireNonNull(name, "name");
+        checkOpen();
+        DaxFile f = files.get(name);
+        if (f == null) {
+            throw new IllegalArgumentException("no file '" + name + "' in " + this);
+        }
+        return f;
+    }
+
+    /**
+     * Whether a file is called {@code name}.
+     *
+     * @param name the name
+     * @return whether it exists
+     */
+    public synchronized boolean exists(String name) {
+        return files.containsKey(Objects.requireNonNull(name, "name"));
+    }
+
+    /**
+     * The names of the files, in creation order.
+     *
+     * @return a copy of the names
+     */
+    public synchronized List<String> names() {
+        return new ArrayList<>(files.keySet());
+    }
+
+    /**
+     * Deletes the file: revokes its views, waits (uninterruptibly) until none of its pages is pinned, and gives
+     * its blocks back (a block reflinked into another file stays with it). Later use of the file's handle
+     * throws. Durable at the next metadata commit (an fsync of any file, or {@link #sync}).
+     *
+     * @param name the file's name
+     * @throws IllegalArgumentException if no file has that name; nothing is changed
+     * @throws IllegalStateException    if the store is closed
+     */
+    public synchronized void delete(String name) {
+        DaxFile f = open(name);
+        StoreEvents.IdleWait wait = new StoreEvents.IdleWait();
+        wait.begin();
+        f.markDeleted();
+        f.mapping().close();
+        files.remove(name);
+        byMapping.remove(f.mapping().id());
+        metadataChanged();
+        wait.file = name;
+        wait.operation = "delete";
+        wait.bytes = f.mapping().size();
+        wait.commit();
+    }
+
+    /**
+     * Makes bytes {@code [dstOff, dstOff + length)} of {@code dst} share the blocks of bytes
+     * {@code [srcOff, srcOff + length)} of {@code src} (kernel: {@code FICLONERANGE}); the destination grows if
+     * the range ends past its size. Writes to a shared block are seen by both files (no copy-on-write).
+     *
+     * @param src    the source file
+     * @param srcOff first byte of the source range, a multiple of {@link #PAGE}
+     * @param dst    the destination file, of this store
+     * @param dstOff first byte of the destination range, a multiple of {@link #PAGE}; the range must hold no
+     *               block (punch a hole first)
+     * @param length bytes, a positive multiple of {@link #PAGE}, within the source file's size
+     * @throws IllegalArgumentException naming the value: files of another store, unaligned or negative values,
+     *                                  a source range past the end, overlapping ranges of one file, source
+     *                                  blocks cut by the range, a destination with blocks; nothing is changed
+     * @throws IllegalStateException    if the store is closed or a file deleted or poisoned
+     * @throws InterruptedException     if interrupted while breaking the destination range's layout
+     */
+    public void reflink(DaxFile src, long srcOff, DaxFile dst, long dstOff, long length) throws InterruptedException {
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(dst, "dst");
+        if (src.store() != this || dst.store() != this) {
+            throw new IllegalArgumentException("reflink across stores: " + src + " and " + dst + ", this is " + this);
+        }
+        if (length <= 0 || length % PAGE != 0 || srcOff < 0 || srcOff % PAGE != 0 || dstOff < 0
+                || dstOff % PAGE != 0) {
+            throw new IllegalArgumentException("reflink of " + length + " bytes from offset " + srcOff + " to offset "
+                    + dstOff + ": all must be non-negative multiples of " + PAGE + ", the length positive");
+        }
+        if (srcOff > src.size() - length) {
+            throw new IllegalArgumentException("reflink source range [" + srcOff + ", " + (srcOff + length)
+                    + ") passes the end of " + src + " (" + src.size() + " bytes)");
+        }
+        if (dstOff > Long.MAX_VALUE - length) {
+            throw new IllegalArgumentException("reflink destination offset " + dstOff + " + " + length + " overflows");
+        }
+        synchronized (this) {
+            checkOpen();
+            src.checkUsable();
+            dst.checkUsable();
+            StoreEvents.IdleWait wait = new StoreEvents.IdleWait();
+            wait.begin();
+            dst.mapping().breakLayouts(dstOff, dstOff + length, null); // drops zero-page entries of the hole
+            wait.file = dst.name();
+            wait.operation = "reflink";
+            wait.bytes = length;
+            wait.commit();
+            source.reflink(src.mapping(), srcOff / PAGE, dst.mapping(), dstOff / PAGE, length / PAGE);
+            if (dst.size() < dstOff + length) {
+                dst.mapping().truncate(dstOff + length);
+            }
+            metadataChanged();
+        }
+    }
+
+    // ------------------------------------------------------------------ durability
+
+    /**
+     * Writes back every file and commits the metadata.
+     *
+     * @return bytes of file data flushed
+     * @throws IllegalStateException if the store is closed, or a writable view is in use by I/O in flight
+     */
+    public synchronized long sync() {
+        checkOpen();
+        long flushed = 0;
+        for (DaxFile f : files.values()) {
+            flushed += f.writebackData();
+        }
+        commit();
+        return flushed;
+    }
+
+    /** Counts a change of names, sizes or poison flags, which the next commit must write. */
+    void metadataChanged() {
+        namespaceChanges.incrementAndGet();
+    }
+
+    /**
+     * Commits the metadata: names, sizes, poison flags, extents; nothing when none of them changed since the
+     * last commit (an fsync of overwritten data writes back the data only).
+     */
+    synchronized void commit() {
+        checkOpen();
+        long src = source.changes();
+        long ns = namespaceChanges.get();
+        if (src == committedSource && ns == committedNamespace) {
+            return;
+        }
+        List<StoreMetadata.FileRecord> records = new ArrayList<>(files.size());
+        for (DaxFile f : files.values()) {
+            records.add(new StoreMetadata.FileRecord(f.name(), f.size(), f.isPoisoned(),
+                    source.extents(f.mapping())));
+        }
+        metadata.commit(source.blocks(), records);
+        committedSource = src;
+        committedNamespace = ns;
+    }
+
+    // ------------------------------------------------------------------ memory failure
+
+    /**
+     * Handles a memory failure of pages {@code [pfn, pfn + count)} (kernel: {@code memory_failure} on a dax
+     * device, {@code dax_holder_notify_failure}); see {@link MemoryFailures}.
+     *
+     * @param pfn   first failed page of the region
+     * @param count pages
+     * @return the files hit, by name
+     * @throws IllegalArgumentException if the range is outside the region
+     * @throws IllegalStateException    if the store is closed
+     */
+    public List<String> memoryFailure(long pfn, long count) {
+        checkOpen();
+        return failures.fail(pfn, count);
+    }
+
+    /**
+     * Clears the poison mark of page {@code pfn} (kernel: {@code unpoison_memory}, a testing aid), so that the
+     * page can be handed out again once free. A block the allocator already quarantined for it stays out of use,
+     * and files already poisoned stay poisoned.
+     *
+     * @param pfn the page
+     * @return whether it was poisoned
+     * @throws IllegalArgumentException if {@code pfn} is outside the region
+     */
+    public boolean unpoison(long pfn) {
+        return failures.unpoison(pfn);
+    }
+
+    /**
+     * Adds a listener told of every file a memory failure hits, with the file offset of the failed page.
+     *
+     * @param listener the listener
+     */
+    public void addFailureListener(FailureListener listener) {
+        failures.addListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    DaxFile fileOf(long mappingId) {
+        return byMapping.get(mappingId);
+    }
+
+    // ------------------------------------------------------------------ state
+
+    /**
+     * The store's statistics.
+     *
+     * @return a snapshot
+     */
+    public synchronized StoreStats stats() {
+        return new StoreStats(files.size(), map.nrPages() - metadataBytes / PAGE, source.freePages(), metadataBytes,
+                metadata.generation(), region.flushedBytes(), failures.poisonedPages());
+    }
+
+    /**
+     * The region under the store.
+     *
+     * @return the region
+     */
+    public Region region() {
+        return region;
+    }
+
+    PageMap pageMap() {
+        return map;
+    }
+
+    InMemoryExtentSource source() {
+        return source;
+    }
+
+    /**
+     * Whether the store is open.
+     *
+     * @return false once closed
+     */
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    /**
+     * Syncs every file (for a file-backed store), closes every file and the region. Idempotent.
+     *
+     * @throws IllegalStateException if the final sync fails (the region is closed anyway)
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            if (region.persistence() != Persistence.NONE) {
+                sync();
+            }
+        } finally {
+            closed = true;
+            region.close(); // closes the page map and revokes every view with it
+        }
+    }
+
+    /**
+     * Abandons the store without a sync and without closing the region: what a crash leaves (tests only).
+     */
+    synchronized void abandon() {
+        closed = true;
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException(this + " is closed");
+        }
+    }
+
+    private static void checkName(String name) {
+        Objects.requireNonNull(name, "name");
+        int bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes == 0 || bytes > MAX_NAME_BYTES) {
+            throw new IllegalArgumentException("file name '" + name + "' has " + bytes + " UTF-8 bytes: 1 to "
+                    + MAX_NAME_BYTES + " allowed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DaxStore[" + region + (closed ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,98 @@
+package io.jdax.stress;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+import io.jdax.store.DaxFile;
+import io.jdax.store.DaxStore;
+import io.jdax.store.FileView;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.III_Result;
+
+/**
+ * A memory failure of file A's page races A's truncation followed by file B's first write, which would
+ * reuse the freed page: the poison goes to whoever owns the page when the failure checks under the entry lock,
+ * and never to A once B owns the page; nor does B get a page already poisoned without being told.
+ *
+ * <p>r1: A poisoned; r2: B poisoned; r3: B's block is the failed page.
+ */
+@JCStressTest
+@Outcome(id = "1, 0, 0", expect = ACCEPTABLE, desc = "failure first: A poisoned, its truncate refused, B gets another page")
+@Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = "truncate and reuse first: the failure hits B, the owner now")
+@Outcome(id = "0, 0, 0", expect = ACCEPTABLE, desc = "failure between truncate and reuse: nobody owns it, B avoids it")
+@Outcome(id = "1, 0, 1", expect = FORBIDDEN, desc = "poison landed on A after its page was reused by B")
+@Outcome(id = "0, 0, 1", expect = FORBIDDEN, desc = "B uses a poisoned page without being told")
+@Outcome(expect = FORBIDDEN, desc = "anything else")
+@State
+public class MemoryFailure_01_FailureVsTruncateAndReuse {
+
+    static final DaxStore STORE = DaxStore.anonymous(256L << 20);
+    static final AtomicInteger NAMES = new AtomicInteger();
+
+    final DaxFile a;
+    final DaxFile b;
+    final long pfn;
+
+    public MemoryFailure_01_FailureVsTruncateAndReuse() {
+        a = STORE.create("a" + NAMES.incrementAndGet());
+        b = STORE.create("b" + NAMES.incrementAndGet());
+        a.write(0, new byte[8], 0, 8);
+        pfn = pfnOf(a);
+    }
+
+    static long pfnOf(DaxFile f) {
+        try (FileView v = f.map(0, 8, false)) {
+            return v.pfn();
+        }
+    }
+
+    @Actor
+    public void fail() {
+        STORE.memoryFailure(pfn, 1);
+    }
+
+    @Actor
+    public void truncateAndReuse() {
+        try {
+            a.truncate(0);
+        } catch (IllegalStateException poisoned) {
+            // the failure came first
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the harness stopping us
+            return;
+        }
+        try {
+            b.write(0, new byte[8], 0, 8);
+        } catch (IllegalStateException poisoned) {
+            // the failure hit b first, between its allocation and its write
+        }
+    }
+
+    @Arbiter
+    public void after(III_Result r) {
+        r.r1 = a.isPoisoned() ? 1 : 0;
+        r.r2 = b.isPoisoned() ? 1 : 0;
+        long bp;
+        if (b.isPoisoned()) {
+            bp = pfn; // only the failed page's owner is poisoned
+        } else if (b.isDeleted() || b.size() == 0) {
+            bp = -2; // a state the harness ran twice: its files are gone
+        } else {
+            bp = pfnOf(b);
+        }
+        r.r3 = bp == pfn ? 1 : bp == -2 ? -1 : 0;
+        for (DaxFile f : new DaxFile[] {a, b}) {
+            if (!f.isDeleted()) {
+                STORE.delete(f.name());
+            }
+        }
+        STORE.unpoison(pfn); // the page is free again: let later states use it
+    }
+}

@@ -28,7 +28,8 @@ import java.util.Optional;
  * A buffer pool against a model of its buffers: which buffers and slices are live and with what count, which
  * folio each holds and how many buffer objects reference it, how many pages are allocated, and bytes written
  * through the buffers (probes) that must read back unchanged until their folio is freed. Sizes are drawn
- * log-uniformly from 1 byte to 1 MiB, so every order is exercised.
+ * log-uniformly from just above half a page to 1 MiB, so every folio order is exercised (smaller buffers
+ * are slab objects, which {@code io.jdax.pool.BufferPoolRandomizedTest} checks step by step).
  */
 final class PoolWorld implements World {
 
@@ -142,8 +143,9 @@ final class PoolWorld implements World {
     }
 
     static long sizeOf(Step s) {
-        int exp = (int) (s.b() % 21); // 2^0 .. 2^20: 1 byte to 1 MiB, every order equally often
-        return 1 + s.a() % (1L << exp);
+        long min = 2049; // above half a 4 KiB page: smaller buffers are slab objects, modelled elsewhere
+        int exp = 12 + (int) (s.b() % 9); // 4 KiB .. 1 MiB, every folio order equally often
+        return min + s.a() % ((1L << exp) - min + 1);
     }
 
     private void allocate(Step s, boolean tryPath) {

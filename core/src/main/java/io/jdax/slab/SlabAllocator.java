@@ -18,7 +18,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -40,7 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A free finds its slab from the address alone: the page's descriptor leads to its folio's head, whose
  * slab mark ({@code PageSlab}), size class ({@code folio->slab_cache}) and slab id the allocator wrote when it
  * made the slab. It locks that slab, clears the object's bit and, only when the slab must change lists (full
- * to partial, partial to empty), takes the class lock. At most {@link Builder#emptySlabsKept} empty slabs are
+ * to partial, partial to empty), takes the class lock. At most {@link SlabAllocatorBuilder#emptySlabsKept} empty slabs are
  * kept per class; further empty slabs go back to the buddy allocator, and a slab whose folio the buddy
  * allocator could not supply makes every class give up its kept empty slabs first.
  *
@@ -56,7 +55,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SlabAllocator implements AutoCloseable {
 
     private static final VarHandle CURRENT = MethodHandles.arrayElementVarHandle(Slab[].class);
-    private static final int DEFAULT_EMPTY_SLABS_KEPT = 2;
     /** What {@link #tryAllocate} returns when there is no room. */
     public static final long NO_OBJECT = -1;
 
@@ -81,7 +79,7 @@ public final class SlabAllocator implements AutoCloseable {
      */
     private final AtomicInteger refilling = new AtomicInteger();
 
-    private SlabAllocator(Builder b) {
+    SlabAllocator(SlabAllocatorBuilder b) {
         this.buddy = b.buddy;
         this.map = buddy.pageMap();
         this.memmap = Internals.memmap(map);
@@ -113,63 +111,8 @@ public final class SlabAllocator implements AutoCloseable {
      * @return a new builder
      * @throws NullPointerException if {@code buddy} is null
      */
-    public static Builder builder(BuddyAllocator buddy) {
-        return new Builder(buddy);
-    }
-
-    /** Options of a {@link SlabAllocator}. */
-    public static final class Builder {
-        private final BuddyAllocator buddy;
-        private int stripes = defaultStripes();
-        private int emptySlabsKept = DEFAULT_EMPTY_SLABS_KEPT;
-
-        private Builder(BuddyAllocator buddy) {
-            this.buddy = Objects.requireNonNull(buddy, "buddy");
-        }
-
-        private static int defaultStripes() {
-            int want = Math.min(64, Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
-            return Integer.highestOneBit(want - 1) << 1;
-        }
-
-        /**
-         * Stripes, each with a current slab per class: a power of two in [1, 1024] (default 2 x CPUs, at most 64).
-         *
-         * @param n the number of stripes
-         * @return this builder
-         * @throws IllegalArgumentException naming {@code n} if it is not a power of two in [1, 1024]
-         */
-        public Builder stripes(int n) {
-            if (n < 1 || n > 1024 || Integer.bitCount(n) != 1) {
-                throw new IllegalArgumentException("stripes must be a power of two in [1, 1024]: " + n);
-            }
-            this.stripes = n;
-            return this;
-        }
-
-        /**
-         * Empty slabs kept per class for the next refill, the rest go back (kernel: {@code min_partial}); default 2.
-         *
-         * @param n empty slabs kept per class, {@code >= 0}
-         * @return this builder
-         * @throws IllegalArgumentException naming {@code n} if it is negative
-         */
-        public Builder emptySlabsKept(int n) {
-            if (n < 0) {
-                throw new IllegalArgumentException("empty slabs kept must be >= 0: " + n);
-            }
-            this.emptySlabsKept = n;
-            return this;
-        }
-
-        /**
-         * Builds the slab allocator; it takes no folio until its first allocation.
-         *
-         * @return the slab allocator
-         */
-        public SlabAllocator build() {
-            return new SlabAllocator(this);
-        }
+    public static SlabAllocatorBuilder builder(BuddyAllocator buddy) {
+        return new SlabAllocatorBuilder(buddy);
     }
 
     /**
@@ -536,29 +479,7 @@ public final class SlabAllocator implements AutoCloseable {
      * @return the offsets of the live objects, ascending
      */
     public long[] liveObjects() {
-        long[] out = new long[16];
-        int n = 0;
-        for (Slab s : table.snapshot()) {
-            s.lock();
-            try {
-                if (s.state() == Slab.DEAD) {
-                    continue;
-                }
-                for (int i = 0; i < s.capacity; i++) {
-                    if (s.isLive(i)) {
-                        if (n == out.length) {
-                            out = java.util.Arrays.copyOf(out, n * 2);
-                        }
-                        out[n++] = s.base + (long) i * s.cache.objectSize;
-                    }
-                }
-            } finally {
-                s.unlock();
-            }
-        }
-        long[] live = java.util.Arrays.copyOf(out, n);
-        java.util.Arrays.sort(live);
-        return live;
+        return table.liveOffsets();
     }
 
     /**
@@ -585,21 +506,7 @@ public final class SlabAllocator implements AutoCloseable {
      * @return the snapshot
      */
     public SlabStats stats() {
-        long[][] perClass = new long[classCount][8];
-        for (Slab s : table.snapshot()) {
-            s.lock();
-            try {
-                if (s.state() != Slab.DEAD) {
-                    long[] a = perClass[s.cache.index];
-                    a[0]++;
-                    a[s.state()]++;
-                    a[6] += s.capacity - s.freeCount();
-                    a[7] += s.requestedBytes();
-                }
-            } finally {
-                s.unlock();
-            }
-        }
+        long[][] perClass = table.countPerClass(classCount);
         List<SlabClassStats> out = new ArrayList<>(classCount);
         for (SlabCache c : caches) {
             long[] a = perClass[c.index];

@@ -103,4 +103,54 @@ final class SlabTable {
             lock.unlock();
         }
     }
+
+    /** Offsets of every live object of every live slab, ascending; each slab is read under its lock. */
+    long[] liveOffsets() {
+        long[] out = new long[16];
+        int n = 0;
+        for (Slab s : snapshot()) {
+            s.lock();
+            try {
+                if (s.state() == Slab.DEAD) {
+                    continue;
+                }
+                for (int i = 0; i < s.capacity; i++) {
+                    if (s.isLive(i)) {
+                        if (n == out.length) {
+                            out = Arrays.copyOf(out, n * 2);
+                        }
+                        out[n++] = s.base + (long) i * s.cache.objectSize;
+                    }
+                }
+            } finally {
+                s.unlock();
+            }
+        }
+        long[] live = Arrays.copyOf(out, n);
+        Arrays.sort(live);
+        return live;
+    }
+
+    /**
+     * Per class: slabs, slabs per state (indexed by the state constants), live objects at [6], requested
+     * bytes at [7]; each slab is read under its lock.
+     */
+    long[][] countPerClass(int classCount) {
+        long[][] perClass = new long[classCount][8];
+        for (Slab s : snapshot()) {
+            s.lock();
+            try {
+                if (s.state() != Slab.DEAD) {
+                    long[] a = perClass[s.cache.index];
+                    a[0]++;
+                    a[s.state()]++;
+                    a[6] += s.capacity - s.freeCount();
+                    a[7] += s.requestedBytes();
+                }
+            } finally {
+                s.unlock();
+            }
+        }
+        return perClass;
+    }
 }

@@ -19,7 +19,7 @@ public final class EntryLock implements AutoCloseable {
         this.entry = entry;
     }
 
-    /** First file page of the locked entry. */
+    /** {@return the first file page of the locked entry} */
     public long index() {
         return index;
     }

@@ -16,6 +16,11 @@ public record Extent(long pfn, int order, boolean shared) {
     /** A one-page hole: a read there is served by the shared zero page. */
     public static final Extent HOLE = new Extent(-1, 0, false);
 
+    /**
+     * Checks the components.
+     *
+     * @throws IllegalArgumentException if {@code pfn < -1}, {@code order} is outside [0, 30], or a hole is shared
+     */
     public Extent {
         if (pfn < -1 || order < 0 || order > 30 || pfn == -1 && shared) {
             throw new IllegalArgumentException("extent of pfn " + pfn + ", order " + order + ", shared " + shared
@@ -23,11 +28,18 @@ public record Extent(long pfn, int order, boolean shared) {
         }
     }
 
-    /** A hole of 2^order pages, aligned in the file. */
+    /**
+     * A hole of 2^order pages, aligned in the file.
+     *
+     * @param order log2 of the hole's page count, in [0, 30]
+     * @return {@link #HOLE} for order 0, else a new hole extent
+     * @throws IllegalArgumentException if {@code order} is outside [0, 30]
+     */
     public static Extent hole(int order) {
         return order == 0 ? HOLE : new Extent(-1, order, false);
     }
 
+    /** {@return whether this extent is a hole (its pfn is -1)} */
     public boolean isHole() {
         return pfn == -1;
     }

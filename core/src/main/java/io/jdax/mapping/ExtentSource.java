@@ -10,7 +10,7 @@ import io.jdax.page.PageMap;
  */
 public interface ExtentSource {
 
-    /** The dax page map whose pfns this source hands out. */
+    /** {@return the dax page map whose pfns this source hands out} */
     PageMap pageMap();
 
     /**
@@ -19,6 +19,11 @@ public interface ExtentSource {
      * {@link Extent#hole} of the largest order up to {@code order} whose aligned range has no block (a PMD
      * fault maps the zero page only over a whole PMD hole).
      *
+     * @param mapping the mapping faulting, owner of the file
+     * @param index   file page asked, {@code >= 0}
+     * @param order   largest order wanted, in [0, 30]; the answer may be smaller
+     * @param write   whether the fault writes (a hole then gets a block allocated)
+     * @return the extent containing {@code index}: its block, or a hole for a read of a hole
      * @throws IllegalStateException if a write finds no space left (kernel: {@code -ENOSPC}, a SIGBUS fault)
      */
     Extent extent(Mapping mapping, long index, int order, boolean write);
@@ -27,6 +32,10 @@ public interface ExtentSource {
      * Drops the blocks of {@code mapping} in pages {@code [start, end)} (kernel: the block freeing of truncate
      * and hole punch). The mapping calls it after deleting the range's entries, so no folio of the range is
      * associated with it any more; a block still used by another file (reflinked) stays allocated.
+     *
+     * @param mapping the mapping whose blocks to drop
+     * @param start   first file page to drop, {@code >= 0}
+     * @param end     file page after the last one to drop, {@code >= start}
      */
     void release(Mapping mapping, long start, long end);
 }

@@ -22,16 +22,17 @@ public final class MappingPin implements AutoCloseable {
         this.index = index;
     }
 
-    /** Head pfn of the pinned folio, or -1 for the zero page. */
+    /** {@return the head pfn of the pinned folio, or -1 for the zero page} */
     public long pfn() {
         return head;
     }
 
-    /** First file page of the pinned entry. */
+    /** {@return the first file page of the pinned entry} */
     public long index() {
         return index;
     }
 
+    /** {@return whether the pin is still held, {@link #close} not having been called} */
     public boolean isOpen() {
         return !closed.get();
     }

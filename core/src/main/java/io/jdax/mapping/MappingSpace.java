@@ -28,16 +28,26 @@ public final class MappingSpace {
     private long nextId = 1;                                      // guarded by this
     private Region zero;                                          // guarded by this
 
-    /** A space over {@code map} with {@link #DEFAULT_MAX_WINDOWS}. */
+    /**
+     * A space over {@code map} with {@link #DEFAULT_MAX_WINDOWS}.
+     *
+     * @param map the dax page map whose pages the space's mappings map
+     * @throws NullPointerException     if {@code map} is null
+     * @throws IllegalArgumentException if {@code map} is not a {@link PageMap.Kind#DAX dax} map
+     */
     public MappingSpace(PageMap map) {
         this(map, DEFAULT_MAX_WINDOWS);
     }
 
     /**
+     * A space over {@code map} allowing {@code maxWindows} live view windows.
+     *
+     * @param map        the dax page map whose pages the space's mappings map
      * @param maxWindows most view windows live at once; each is one kernel mapping (one {@code mmap}), of
      *                   which a process may hold about 65,530 in all
      * @throws IllegalArgumentException if {@code map} is not a {@link PageMap.Kind#DAX dax} map or
      *                                  {@code maxWindows} is outside [1, 32768]
+     * @throws NullPointerException     if {@code map} is null
      */
     public MappingSpace(PageMap map, int maxWindows) {
         Objects.requireNonNull(map, "map");
@@ -53,6 +63,7 @@ public final class MappingSpace {
         this.association = new Association(map);
     }
 
+    /** {@return the dax page map the space maps pages of} */
     public PageMap pageMap() {
         return map;
     }
@@ -60,6 +71,13 @@ public final class MappingSpace {
     /**
      * Opens an empty file of {@code size} bytes whose pages live where {@code source} says; faults map PMD
      * entries where they can.
+     *
+     * @param source where the file's pages live; must serve this space's page map
+     * @param size   file size in bytes, {@code >= 0} and at most {@link Mapping#MAX_INDEX} pages
+     * @return the new open mapping
+     * @throws NullPointerException     if {@code source} is null
+     * @throws IllegalArgumentException if {@code source} serves another page map or {@code size} is out of range
+     * @throws IllegalStateException    if all {@link Mapping#MAX_MAPPING_ID} ids are in use
      */
     public Mapping open(ExtentSource source, long size) {
         return open(source, size, DaxEntry.PMD_ORDER);
@@ -68,10 +86,14 @@ public final class MappingSpace {
     /**
      * Opens an empty file of {@code size} bytes.
      *
+     * @param source     where the file's pages live; must serve this space's page map
+     * @param size       file size in bytes, {@code >= 0} and at most {@link Mapping#MAX_INDEX} pages
      * @param faultOrder largest order a fault maps by default: {@link Mapping#PMD_ORDER} or 0 (kernel: whether
      *                   the vma allows PMD faults)
+     * @return the new open mapping
      * @throws IllegalArgumentException if {@code source} serves another page map, {@code size} is negative or
      *                                  past {@link Mapping#MAX_INDEX} pages, or {@code faultOrder} is neither
+     * @throws NullPointerException     if {@code source} is null
      * @throws IllegalStateException    if all {@link Mapping#MAX_MAPPING_ID} ids are in use
      */
     public Mapping open(ExtentSource source, long size, int faultOrder) {
@@ -94,21 +116,27 @@ public final class MappingSpace {
         }
     }
 
-    /** The open mapping of id {@code id}, or null (for reverse-map users such as memory failure). */
+    /**
+     * The open mapping of an id (for reverse-map users such as memory failure).
+     *
+     * @param id a mapping id, as {@link Mapping#id()} answers
+     * @return the open mapping of id {@code id}, or null if none is open with it
+     */
     public Mapping mapping(long id) {
         return mappings.get(id);
     }
 
-    /** Mappings open now. */
+    /** {@return the number of mappings open now} */
     public int mappings() {
         return mappings.size();
     }
 
-    /** View windows live now. */
+    /** {@return the number of view windows live now} */
     public int windows() {
         return windows.get();
     }
 
+    /** {@return the most view windows live at once, as given at construction} */
     public int maxWindows() {
         return maxWindows;
     }

@@ -38,6 +38,7 @@ public final class MappingView implements AutoCloseable {
     /**
      * The mapped bytes: {@code pageCount()} pages from file page {@link #index()}.
      *
+     * @return the segment of the view's window; valid only while the view is open
      * @throws IllegalStateException if the view is closed or revoked
      */
     public MemorySegment segment() {
@@ -47,36 +48,37 @@ public final class MappingView implements AutoCloseable {
         return bytes;
     }
 
-    /** First file page the view maps: the start of its entry. */
+    /** {@return the first file page the view maps: the start of its entry} */
     public long index() {
         return index;
     }
 
-    /** Order of the entry the view maps: 0 or {@link Mapping#PMD_ORDER}. */
+    /** {@return the order of the entry the view maps: 0 or {@link Mapping#PMD_ORDER}} */
     public int order() {
         return order;
     }
 
+    /** {@return the number of pages the view maps, 2^{@link #order()}} */
     public long pageCount() {
         return 1L << order;
     }
 
-    /** Whether the view was made by a write fault. */
+    /** {@return whether the view was made by a write fault} */
     public boolean isWritable() {
         return writable;
     }
 
-    /** Whether the view maps the shared zero page (a read of a hole). */
+    /** {@return whether the view maps the shared zero page (a read of a hole)} */
     public boolean isZeroPage() {
         return head < 0;
     }
 
-    /** Head pfn of the folio mapped, or -1 for the zero page. */
+    /** {@return the head pfn of the folio mapped, or -1 for the zero page} */
     public long pfn() {
         return head;
     }
 
-    /** Whether the view is neither closed nor revoked. */
+    /** {@return whether the view is neither closed nor revoked} */
     public boolean isOpen() {
         return view.isOpen();
     }

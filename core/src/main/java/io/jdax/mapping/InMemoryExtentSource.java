@@ -26,7 +26,12 @@ import java.util.TreeMap;
  */
 public final class InMemoryExtentSource implements ExtentSource {
 
-    /** One file of the source's reverse map: mapping id and the index of a page within it. */
+    /**
+     * One file of the source's reverse map: mapping id and the index of a page within it.
+     *
+     * @param mappingId the {@link Mapping#id()} of the file using the page
+     * @param index     the file page that uses it
+     */
     public record Owner(long mappingId, long index) {
     }
 
@@ -76,6 +81,7 @@ public final class InMemoryExtentSource implements ExtentSource {
     /**
      * A source handing out blocks of up to the PMD order from every page of {@code map}.
      *
+     * @param map a dax page map
      * @throws IllegalArgumentException if {@code map} is not a {@link PageMap.Kind#DAX dax} map, or has more
      *                                  than 2^31 - 1 pages
      */
@@ -237,7 +243,7 @@ public final class InMemoryExtentSource implements ExtentSource {
         return map;
     }
 
-    /** Pages not allocated to any file. */
+    /** {@return the number of pages not allocated to any file} */
     public synchronized long freePages() {
         return allocator.freePages();
     }
@@ -330,6 +336,12 @@ public final class InMemoryExtentSource implements ExtentSource {
      * report those extents as shared. The source range must consist of whole blocks, each keeping its alignment
      * at the destination, and the destination range must be a hole.
      *
+     * @param src      the file whose blocks are shared
+     * @param srcIndex first page of the source range, {@code >= 0}, at a block's start
+     * @param dst      the file receiving the blocks; may be {@code src} if the ranges do not overlap
+     * @param dstIndex first page of the destination range, {@code >= 0}, keeping each block's alignment
+     * @param pages    length of both ranges in pages, {@code >= 1}; both ranges end by {@link Mapping#MAX_INDEX}
+     * @throws NullPointerException     if {@code src} or {@code dst} is null
      * @throws IllegalArgumentException naming the offending value; nothing is changed
      */
     public synchronized void reflink(Mapping src, long srcIndex, Mapping dst, long dstIndex, long pages) {
@@ -389,6 +401,9 @@ public final class InMemoryExtentSource implements ExtentSource {
     /**
      * Every (mapping, index) that uses page {@code pfn}, reflinked sharers included (kernel: the filesystem's
      * reverse map that {@code dax_holder_notify_failure} consults); empty if no file uses it.
+     *
+     * @param pfn a page of the source's page map
+     * @return a new list of the page's owners, empty if no file uses it
      */
     public synchronized List<Owner> owners(long pfn) {
         Map.Entry<Long, Block> e = blocks.floorEntry(pfn);

@@ -90,46 +90,53 @@ public final class Mapping implements AutoCloseable {
         return pageShift + 39 >= Long.SIZE - 1 ? Long.MAX_VALUE : END << pageShift;
     }
 
-    /** The id this mapping's folios carry as their owner, in [1, {@link #MAX_MAPPING_ID}]. */
+    /** {@return the id this mapping's folios carry as their owner, in [1, {@link #MAX_MAPPING_ID}]} */
     public long id() {
         return id;
     }
 
+    /** {@return the extent source saying where the file's pages live} */
     public ExtentSource source() {
         return source;
     }
 
+    /** {@return the dax page map the file's pages live in} */
     public PageMap pageMap() {
         return map;
     }
 
-    /** File size in bytes. */
+    /** {@return the file size in bytes} */
     public long size() {
         return size;
     }
 
-    /** Largest order {@link #map(long, boolean)} faults at: {@link #PMD_ORDER} or 0. */
+    /** {@return the largest order {@link #map(long, boolean)} faults at: {@link #PMD_ORDER} or 0} */
     public int faultOrder() {
         return faultOrder;
     }
 
+    /** {@return whether the mapping is not closed yet} */
     public boolean isOpen() {
         return !closed;
     }
 
     // ------------------------------------------------------------------ faults
 
-    /** {@link #map(long, boolean, int)} at this mapping's {@link #faultOrder()}. */
+    /** {@link #map(long, boolean, int)} at this mapping's {@link #faultOrder()}; throws as it does.
+     * @param index file page to map, in [0, file pages)
+     * @param write whether the view is for writing
+     * @return a new open view of the entry covering {@code index} */
     public MappingView map(long index, boolean write) {
         return map(index, write, faultOrder);
     }
 
-    /**
-     * Maps the entry covering page {@code index} (kernel: {@code dax_iomap_fault}): a PMD fault first if
+    /** Maps the entry covering page {@code index} (kernel: {@code dax_iomap_fault}): a PMD fault first if
      * {@code maxOrder} allows it and the PMD range lies inside the file, else, or on fallback, a PTE fault. The
      * view covers the whole entry: {@link MappingView#index()} is its first page.
-     *
-     * @param write whether the view is for writing (marks the entry DIRTY; a hole gets a block)
+     * @param index    file page to map, in [0, file pages)
+     * @param write    whether the view is for writing (marks the entry DIRTY; a hole gets a block)
+     * @param maxOrder largest order to map: 0 or {@link #PMD_ORDER}
+     * @return a new open view of the entry covering {@code index}
      * @throws IndexOutOfBoundsException if {@code index} is at or past the end of the file (kernel: SIGBUS)
      * @throws IllegalArgumentException  if {@code maxOrder} is neither 0 nor {@link #PMD_ORDER}
      * @throws IllegalStateException     if the mapping is closed, the extent source fails, or a count would
@@ -139,19 +146,24 @@ public final class Mapping implements AutoCloseable {
         return (MappingView) fault(index, write, maxOrder, false);
     }
 
-    /**
-     * Pins the folio backing page {@code index}, faulting it in under the entry lock first if need be (kernel:
+    /** Pins the folio backing page {@code index}, faulting it in under the entry lock first if need be (kernel:
      * {@code pin_user_pages} on a DAX mapping, whose fault-in step runs under the entry lock). The pin holds a
      * reference, no map count, and is not revoked: breaking the layout waits for it.
-     *
+     * @param index file page to pin, in [0, file pages)
+     * @param write whether the pin is for writing (a hole then gets a block)
+     * @return a new pin of the folio backing {@code index}, or of the zero page for a read of a hole
      * @throws IndexOutOfBoundsException if {@code index} is at or past the end of the file
-     * @throws IllegalStateException     if the mapping is closed or the extent source fails
-     */
+     * @throws IllegalStateException     if the mapping is closed or the extent source fails */
     public MappingPin pin(long index, boolean write) {
         return pin(index, write, faultOrder);
     }
 
-    /** {@link #pin(long, boolean)} faulting at most at {@code maxOrder}: 0 or {@link #PMD_ORDER}. */
+    /** {@link #pin(long, boolean)} faulting at most at {@code maxOrder}; throws as it does, and
+     * {@link IllegalArgumentException} if {@code maxOrder} is neither 0 nor {@link #PMD_ORDER}.
+     * @param index    file page to pin, in [0, file pages)
+     * @param write    whether the pin is for writing (a hole then gets a block)
+     * @param maxOrder largest order to fault: 0 or {@link #PMD_ORDER}
+     * @return a new pin of the folio backing {@code index}, or of the zero page for a read of a hole */
     public MappingPin pin(long index, boolean write, int maxOrder) {
         return (MappingPin) fault(index, write, maxOrder, true);
     }
@@ -240,8 +252,7 @@ public final class Mapping implements AutoCloseable {
         }
     }
 
-    /**
-     * Kernel: {@code dax_insert_entry}. A zero or empty entry becomes the folio's entry: the zero page's views
+    /** Kernel: {@code dax_insert_entry}. A zero or empty entry becomes the folio's entry: the zero page's views
      * are revoked, the folio associated, the entry stored (still locked). A write marks DIRTY, and TOWRITE when
      * the extent is shared.
      */
@@ -267,13 +278,11 @@ public final class Mapping implements AutoCloseable {
         return entry;
     }
 
-    /**
-     * Locks the entry covering page {@code index}, waiting while someone else holds it (kernel:
+    /** Locks the entry covering page {@code index}, waiting while someone else holds it (kernel:
      * {@code dax_lock_mapping_entry}, as memory failure uses it).
-     *
+     * @param index file page, in [0, {@link #MAX_INDEX}]
      * @return the held lock, or null if no entry covers the page
-     * @throws IndexOutOfBoundsException if {@code index} is outside [0, {@link #MAX_INDEX}]
-     */
+     * @throws IndexOutOfBoundsException if {@code index} is outside [0, {@link #MAX_INDEX}] */
     public EntryLock lockEntry(long index) {
         checkIndex(index);
         long[] held = locks.lockExisting(index);
@@ -282,7 +291,10 @@ public final class Mapping implements AutoCloseable {
 
     // ------------------------------------------------------------------ entries and marks
 
-    /** The entry covering page {@code index}, or null. */
+    /** The entry covering a page.
+     * @param index file page, in [0, {@link #MAX_INDEX}]
+     * @return a snapshot of the entry covering {@code index}, or null if none does
+     * @throws IndexOutOfBoundsException if {@code index} is outside [0, {@link #MAX_INDEX}] */
     public MappingEntry entry(long index) {
         checkIndex(index);
         locks.lock.lock();
@@ -299,7 +311,7 @@ public final class Mapping implements AutoCloseable {
         }
     }
 
-    /** Pages covered by entries (kernel: {@code mapping->nrpages}). */
+    /** {@return the pages covered by entries (kernel: {@code mapping->nrpages})} */
     public long nrPages() {
         locks.lock.lock();
         try {
@@ -309,7 +321,7 @@ public final class Mapping implements AutoCloseable {
         }
     }
 
-    /** Number of entries. */
+    /** {@return the number of entries} */
     public long entryCount() {
         locks.lock.lock();
         try {
@@ -319,10 +331,14 @@ public final class Mapping implements AutoCloseable {
         }
     }
 
-    /**
-     * The first page of the first entry marked {@code mark} that covers a page in {@code [from, to)}, or -1;
+    /** The first page of the first entry marked {@code mark} that covers a page in {@code [from, to)}, or -1;
      * visits marked entries only. Walk a range with {@code next = nextMarked(mark, found + entry pages, to)}.
-     */
+     * @param mark the mark to look for
+     * @param from first file page of the range, {@code >= 0}
+     * @param to   page after the range, {@code >= from}
+     * @return the first page of the entry found, or -1 if none
+     * @throws NullPointerException     if {@code mark} is null
+     * @throws IllegalArgumentException if the range is negative or reversed */
     public long nextMarked(Mark mark, long from, long to) {
         Objects.requireNonNull(mark, "mark");
         checkRange(from, to);
@@ -334,7 +350,9 @@ public final class Mapping implements AutoCloseable {
         }
     }
 
-    /** Threads waiting for the lock of the entry starting at page {@code index}. */
+    /** {@return the number of threads waiting for the lock of the entry starting at page {@code index}}
+     * @param index file page, in [0, {@link #MAX_INDEX}]
+     * @throws IndexOutOfBoundsException if {@code index} is outside [0, {@link #MAX_INDEX}] */
     public int entryWaiters(long index) {
         checkIndex(index);
         return locks.waitersOn(index);
@@ -350,17 +368,14 @@ public final class Mapping implements AutoCloseable {
         }
     }
 
-    /** Views made and neither closed nor revoked. */
+    /** {@return the number of views made and neither closed nor revoked} */
     public long liveViews() {
         return views.liveViews();
     }
 
-    /**
-     * Checks the entry map's invariants (pages == the sum of 2^order over the entries, no PMD entry beside a PTE
+    /** Checks the entry map's invariants (pages == the sum of 2^order over the entries, no PMD entry beside a PTE
      * entry, marks only on entries).
-     *
-     * @throws IllegalStateException naming the first violation
-     */
+     * @throws IllegalStateException naming the first violation */
     public void verify() {
         locks.lock.lock();
         try {
@@ -372,13 +387,11 @@ public final class Mapping implements AutoCloseable {
 
     // ------------------------------------------------------------------ writeback
 
-    /**
-     * Makes the written bytes of {@code [start, end)}, widened to whole entries, durable (kernel: fsync of a
+    /** Makes the written bytes of {@code [start, end)}, widened to whole entries, durable (kernel: fsync of a
      * range, {@code dax_writeback_mapping_range}): every entry marked DIRTY when the call starts is
      * write-protected (its writable views revoked), its whole extent flushed through the region (2 MiB for a
      * PMD entry) and its DIRTY mark cleared; clean entries are not flushed. A later write needs a new write
      * fault, which marks the entry DIRTY again. See {@link Writeback} for why no write is lost in between.
-     *
      * @param start first byte of the range
      * @param end   end of the range, exclusive
      * @return the bytes flushed through the region by this call (an entry being flushed by a concurrent
@@ -394,9 +407,7 @@ public final class Mapping implements AutoCloseable {
         return writeback.run(first, last, writebackHook);
     }
 
-    /**
-     * Writes back the whole mapping (kernel: fsync): {@link #writeback} over every page.
-     *
+    /** Writes back the whole mapping (kernel: fsync): {@link #writeback} over every page.
      * @return the bytes flushed through the region by this call
      * @throws IllegalStateException if the mapping or the region is closed, or a writable view is in use by I/O
      */
@@ -405,12 +416,10 @@ public final class Mapping implements AutoCloseable {
         return writeback.run(0, END, writebackHook);
     }
 
-    /**
-     * Deletes the clean entries of bytes {@code [start, end)} (widened to whole pages) without truncating
+    /** Deletes the clean entries of bytes {@code [start, end)} (widened to whole pages) without truncating
      * (kernel: {@code invalidate_inode_pages2_range} on a DAX file): revokes the range's views, then deletes
      * each entry that is neither DIRTY nor TOWRITE nor busy (pinned or under I/O). Dirty entries stay, so that
      * their writeback still happens; the blocks stay with the file.
-     *
      * @param start first byte of the range
      * @param end   end of the range, exclusive
      * @return the number of entries deleted
@@ -431,11 +440,11 @@ public final class Mapping implements AutoCloseable {
 
     // ------------------------------------------------------------------ layout breaking
 
-    /**
-     * Breaks the layout of bytes {@code [start, end)}, widened to whole pages (kernel: {@code dax_break_layout}
+    /** Breaks the layout of bytes {@code [start, end)}, widened to whole pages (kernel: {@code dax_break_layout}
      * followed by the deletion of the range's entries): blocks this mapping's faults, revokes the range's views,
      * waits until no folio of the range is busy, then deletes the range's entries. The extents stay.
-     *
+     * @param start    first byte of the range, {@code >= 0}
+     * @param end      byte after the range, {@code >= start}
      * @param callback run around each sleep (for instance to drop and retake a lock of the caller's), or null
      * @throws InterruptedException      if interrupted while waiting: the entries are then all still there
      * @throws IllegalArgumentException  if the range is negative or reversed
@@ -453,8 +462,7 @@ public final class Mapping implements AutoCloseable {
         }
     }
 
-    /**
-     * Breaks the layout of the whole file and deletes every entry, waiting uninterruptibly (kernel:
+    /** Breaks the layout of the whole file and deletes every entry, waiting uninterruptibly (kernel:
      * {@code dax_break_layout_final}, at inode eviction); an interrupt is re-asserted on return.
      */
     public void breakLayoutsFinal() {
@@ -467,10 +475,9 @@ public final class Mapping implements AutoCloseable {
         }
     }
 
-    /**
-     * Sets the file size. Shrinking breaks the layout of every page from the new end on (interruptibly), deletes
+    /** Sets the file size. Shrinking breaks the layout of every page from the new end on (interruptibly), deletes
      * their entries and releases their blocks to the extent source; a partial last page keeps its block.
-     *
+     * @param newSize the new size in bytes, {@code >= 0} and at most {@link #MAX_INDEX} + 1 pages
      * @throws IllegalArgumentException if {@code newSize} is negative or too large; nothing is changed
      * @throws InterruptedException     if interrupted while waiting for busy pages: the size and the entries
      *                                  are unchanged
@@ -491,10 +498,10 @@ public final class Mapping implements AutoCloseable {
         }
     }
 
-    /**
-     * Punches a hole over bytes {@code [start, end)}, which must be page aligned: breaks the layout, deletes the
+    /** Punches a hole over bytes {@code [start, end)}, which must be page aligned: breaks the layout, deletes the
      * entries and releases the blocks (reads then see zeros). The size is unchanged.
-     *
+     * @param start first byte of the hole, page aligned, {@code >= 0}
+     * @param end   byte after the hole, page aligned, {@code >= start}
      * @throws IllegalArgumentException if the range is negative, reversed or not page aligned; nothing changed
      * @throws InterruptedException     if interrupted while waiting: the entries and blocks are all still there
      */
@@ -516,8 +523,7 @@ public final class Mapping implements AutoCloseable {
         }
     }
 
-    /**
-     * Closes the file and deletes it: breaks the whole layout (uninterruptibly), deletes every entry, releases
+    /** Closes the file and deletes it: breaks the whole layout (uninterruptibly), deletes every entry, releases
      * every block (a block reflinked into another file stays with it), and frees the id. Idempotent.
      */
     @Override

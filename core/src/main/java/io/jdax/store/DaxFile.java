@@ -265,20 +265,12 @@ public final class DaxFile {
      */
     public synchronized void truncate(long newSize) throws InterruptedException {
         checkUsable();
-        StoreEvents.IdleWait wait = new StoreEvents.IdleWait();
-        wait.begin();
         long old = size();
         if (newSize > old) {
             grow(newSize);
         } else {
-            mapping.truncate(newSize);
+            mapping.truncate(newSize, StoreEvents.idleWaits(name, "truncate", old - newSize));
             store.metadataChanged();
-        }
-        if (wait.shouldCommit()) {
-            wait.file = name;
-            wait.operation = "truncate";
-            wait.bytes = Math.max(0, old - newSize);
-            wait.commit();
         }
     }
 
@@ -297,15 +289,7 @@ public final class DaxFile {
             throw new IllegalArgumentException("hole [" + offset + ", " + offset + " + " + length + ") of " + this
                     + ": must be page aligned and within its " + size() + " bytes");
         }
-        StoreEvents.IdleWait wait = new StoreEvents.IdleWait();
-        wait.begin();
-        mapping.punchHole(offset, offset + length);
-        if (wait.shouldCommit()) {
-            wait.file = name;
-            wait.operation = "punchHole";
-            wait.bytes = length;
-            wait.commit();
-        }
+        mapping.punchHole(offset, offset + length, StoreEvents.idleWaits(name, "punchHole", length));
     }
 
     // ------------------------------------------------------------------ durability

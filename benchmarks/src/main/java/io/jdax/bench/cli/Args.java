@@ -69,9 +69,11 @@ public final class Args {
     static final String DEMO_USAGE = """
             usage: jdax demo
 
-            A short narrated walk through what the library does today: a buffer pool at work (allocate,
-            retain and slice, release, statistics, a leak report), device DAX (a compound pin, views, revoke)
-            and waiting for a dax folio to become idle.""";
+            A short narrated walk through what the library does today, on anonymous memory (nothing is left
+            behind): a buffer pool at work (allocate, retain and slice, release, statistics, a leak report),
+            device DAX (a compound pin, views, revoke), a file store (a file written, reflinked to a second
+            name, mapped from both with the block's share count, truncated while a pin is held and seen
+            waiting, fsynced with the bytes it flushed, statistics) and waiting for a dax folio to become idle.""";
 
     static final String STRESS_USAGE = """
             usage: jdax stress [--mode sanity|quick|default] [--tests REGEX]

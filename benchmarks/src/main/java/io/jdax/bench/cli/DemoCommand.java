@@ -27,8 +27,8 @@ final class DemoCommand {
         void run(PrintStream out) throws Exception;
     }
 
-    /** The parts in order; a part for the file store goes after the device once the store exists. */
-    static final List<Part> PARTS = List.of(new Pool(), new Device(), new IdleWait());
+    /** The parts in order. */
+    static final List<Part> PARTS = List.of(new Pool(), new Device(), new DemoStore(), new IdleWait());
 
     private DemoCommand() {
     }
@@ -44,7 +44,7 @@ final class DemoCommand {
         return 0;
     }
 
-    private static String mib(long bytes) {
+    static String mib(long bytes) {
         return bytes < 1 << 20 ? (bytes >> 10) + " KiB" : String.format(java.util.Locale.ROOT, "%.2f MiB",
                 bytes / (double) (1 << 20));
     }

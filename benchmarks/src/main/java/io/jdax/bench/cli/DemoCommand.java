@@ -80,7 +80,11 @@ final class DemoCommand {
                 } catch (IllegalStateException e) {
                     out.println("a release too many throws, count unchanged: " + e.getMessage());
                 }
-                out.println("statistics: " + pool.stats());
+                var pages = pool.stats().pages();
+                out.printf("statistics: of %d pages, %d free and %d in the striped caches; %d allocations, "
+                        + "%d failures, %d leaks (pool.stats() has per-size and slab tallies too)%n",
+                        pages.totalPages(), pages.freePages(), pages.cachedPages(), pages.allocations(),
+                        pages.failures(), pool.stats().leaks());
             }
 
             out.println();

@@ -114,11 +114,14 @@ final class BenchCommand {
         }
     }
 
+    /** What a store benchmark's trial set-up costs (a 1 GiB file written, fsynced, and one for FileChannel). */
+    static final double STORE_SETUP_SECONDS = 3.0;
+
     static double plannedSeconds(Key k, boolean quick) {
         // a burst invocation takes about a second, so each of its iterations does
         double iteration = k.className().equals("BurstBenchmark") ? 1.0 : quick ? QUICK_MILLIS / 1000.0 : 1.0;
-        return quick ? FORK_SECONDS + (QUICK_WARMUPS + QUICK_MEASUREMENTS) * iteration
-                : 2 * (FORK_SECONDS + 10 * iteration);
+        double fork = FORK_SECONDS + (k.className().equals(StoreSection.CLASS) ? STORE_SETUP_SECONDS : 0);
+        return quick ? fork + (QUICK_WARMUPS + QUICK_MEASUREMENTS) * iteration : 2 * (fork + 10 * iteration);
     }
 
     /** How long a configuration waits for another JMH run on the machine (JMH allows one at a time). */

@@ -101,6 +101,19 @@ class PlanTest {
     }
 
     @Test
+    void theBenchHelpStatesThePlansSizeAndEstimate() {
+        Catalog jar = Catalog.ofJar();
+        List<Key> quick = Plan.keys(true, Optional.empty(), jar);
+        List<Key> full = Plan.keys(false, Optional.empty(), jar);
+        assertTrue(Args.BENCH_USAGE.contains("(" + quick.size() + ": about"), Args.BENCH_USAGE);
+        assertTrue(Args.BENCH_USAGE.contains("(" + full.size() + "\n"), Args.BENCH_USAGE);
+        double q = quick.stream().mapToDouble(k -> BenchCommand.plannedSeconds(k, true)).sum();
+        assertTrue(q >= 135 && q < 165, "the help says about 2 1/2 minutes; the plan estimates " + q + " s");
+        double f = full.stream().mapToDouble(k -> BenchCommand.plannedSeconds(k, false)).sum();
+        assertTrue(Args.BENCH_USAGE.contains("about " + Math.round(f / 60) + " minutes"), f + " s: " + Args.BENCH_USAGE);
+    }
+
+    @Test
     void chartDrawsEveryRatioOnALogScale() {
         String svg = Chart.svg("t", List.of(Ratio.of("a", 473, ">=", 100), Ratio.of("b", 0.6, "<", 1.0),
                 Ratio.reported("c", 1.8)));

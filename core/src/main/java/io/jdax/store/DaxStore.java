@@ -305,6 +305,7 @@ public final class DaxStore implements AutoCloseable {
             records.add(new StoreMetadata.FileRecord(f.name(), f.size(), f.isPoisoned(),
                     source.extents(f.mapping())));
         }
+        source.flushZeroed(); // after the extents were read: every block they name has its zeros queued
         metadata.commit(source.blocks(), records);
         committedSource = src;
         committedNamespace = ns;

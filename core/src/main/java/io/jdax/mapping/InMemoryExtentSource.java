@@ -39,6 +39,8 @@ public final class InMemoryExtentSource implements ExtentSource {
      * A sorted map (the ordered walks of release, reflink and the metadata) with a hash index beside it, for the
      * point lookups of every fault and copy: a tree walk over a large file's extents misses the cache at every
      * level. Change it through {@link #put} and {@link #remove} only.
+     *
+     * @param <V> the values
      */
     private static final class Indexed<V> extends TreeMap<Long, V> {
         private final HashMap<Long, V> index = new HashMap<>();

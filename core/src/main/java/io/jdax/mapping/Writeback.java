@@ -42,6 +42,9 @@ final class Writeback {
     private final ViewGroups views;
     private final Region region;
     private final int pageShift;
+    /** Entries flushed together (kernel: a pagevec of {@code dax_writeback_mapping_range}). */
+    static final int BATCH = 64;
+
     private final Set<Long> inFlight = new HashSet<>(); // guarded by locks.lock: entry starts being flushed
 
     Writeback(long id, PageMap map, EntryLocks locks, ViewGroups views) {
@@ -61,9 +64,11 @@ final class Writeback {
     long run(long first, long end, LongConsumer hook) {
         List<Long> awaited = tag(first, end);
         long flushed = 0;
+        long[] starts = new long[BATCH];
+        long[] entries = new long[BATCH];
+        int n = 0;
         for (long from = first;;) {
             long start;
-            long entry;
             locks.lock.lock();
             try {
                 start = locks.entries.nextMarked(Mark.TOWRITE, from, end);
@@ -83,13 +88,21 @@ final class Writeback {
                     locks.putUnlocked(start, e); // a zero or empty entry has nothing to flush
                     continue;
                 }
-                entry = DaxEntry.locked(e);
-                locks.entries.put(start, entry);
+                starts[n] = start;
+                entries[n] = DaxEntry.locked(e);
+                locks.entries.put(start, entries[n]);
                 inFlight.add(start);
+                n++;
             } finally {
                 locks.lock.unlock();
             }
-            flushed += writeOne(start, entry, hook);
+            if (n == BATCH) {
+                flushed += writeBatch(starts, entries, n, hook);
+                n = 0;
+            }
+        }
+        if (n > 0) {
+            flushed += writeBatch(starts, entries, n, hook);
         }
         for (long start : awaited) {
             awaitUnlocked(start);
@@ -116,28 +129,43 @@ final class Writeback {
         return awaited;
     }
 
-    /** Write-protect, flush, clear DIRTY, unlock; the entry is locked by us and out of TOWRITE. */
-    private long writeOne(long start, long entry, LongConsumer hook) {
+    /**
+     * Write-protects each entry of the batch, flushes their extents in one region call, clears DIRTY, unlocks;
+     * the entries are locked by us (in index order, so two batches never wait on each other in a cycle) and out
+     * of TOWRITE. A failure leaves every entry of the batch DIRTY for the next writeback.
+     */
+    private long writeBatch(long[] starts, long[] entries, int n, LongConsumer hook) {
         boolean clean = false;
-        long bytes = DaxEntry.pages(entry) << pageShift;
+        long bytes = 0;
+        long[] offsets = new long[n];
+        long[] lengths = new long[n];
         try {
-            if (hook != null) {
-                hook.accept(start);
+            for (int i = 0; i < n; i++) {
+                if (hook != null) {
+                    hook.accept(starts[i]);
+                }
+                views.writeProtect(starts[i], starts[i] + DaxEntry.pages(entries[i]));
+                offsets[i] = DaxEntry.pfn(entries[i]) << pageShift;
+                lengths[i] = DaxEntry.pages(entries[i]) << pageShift;
+                bytes += lengths[i];
             }
-            views.writeProtect(start, start + DaxEntry.pages(entry));
-            region.flush(DaxEntry.pfn(entry) << pageShift, bytes);
+            region.flush(offsets, lengths, n);
             clean = true;
         } finally {
             locks.lock.lock();
             try {
-                if (clean) {
-                    locks.entries.clearMark(start, Mark.DIRTY);
+                for (int i = 0; i < n; i++) {
+                    if (clean) {
+                        locks.entries.clearMark(starts[i], Mark.DIRTY);
+                    }
+                    inFlight.remove(starts[i]);
                 }
-                inFlight.remove(start);
             } finally {
                 locks.lock.unlock();
             }
-            locks.unlock(start, entry); // a failed flush leaves the entry DIRTY for the next writeback
+            for (int i = 0; i < n; i++) {
+                locks.unlock(starts[i], entries[i]);
+            }
         }
         return bytes;
     }

@@ -331,6 +331,58 @@ public final class Region implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes {@code count} ranges durable at once, each {@code [offsets[i], offsets[i] + lengths[i])} widened as
+     * {@link #flush} widens it. For {@code MSYNC} a batch of more than one range is one {@code fdatasync} of
+     * the file, not an msync per range: on a disk-backed file each msync is a synchronous write and a device
+     * flush, while one fdatasync writes the file's dirty pages (the batch's among them) and flushes the device
+     * once. {@code SYNC} writes back each range's cache lines; an anonymous region does nothing. Each range is
+     * counted in {@link #flushedBytes} as {@link #flush} counts it.
+     *
+     * @param offsets first byte of each range
+     * @param lengths bytes of each range
+     * @param count   ranges to take from the arrays, in [0, their length]
+     * @throws IndexOutOfBoundsException if {@code count} or a range is out of bounds; nothing is flushed
+     * @throws IllegalStateException     if the region is closed or the file cannot be synced
+     */
+    public void flush(long[] offsets, long[] lengths, int count) {
+        if (count < 0 || count > offsets.length || count > lengths.length) {
+            throw new IndexOutOfBoundsException("flush of " + count + " ranges from arrays of " + offsets.length
+                    + " offsets and " + lengths.length + " lengths");
+        }
+        for (int i = 0; i < count; i++) {
+            checkRange(offsets[i], lengths[i]);
+        }
+        if (count <= 1 || persistence != Persistence.MSYNC) {
+            for (int i = 0; i < count; i++) {
+                flush(offsets[i], lengths[i]);
+            }
+            return;
+        }
+        requireOpen("flush it");
+        try {
+            ChannelWork.run(() -> {
+                channel.force(false);
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            requireOpen("flush it");
+            throw new IllegalStateException("fdatasync of " + this + " failed: " + e, e);
+        }
+        Internals.FlushListener listener = flushListener;
+        for (int i = 0; i < count; i++) {
+            if (lengths[i] == 0) {
+                continue;
+            }
+            long start = offsets[i] & -FLUSH_GRANULE;
+            long end = Math.min(byteSize(), (offsets[i] + lengths[i] + FLUSH_GRANULE - 1) & -FLUSH_GRANULE);
+            flushedBytes.add(end - start);
+            if (listener != null) {
+                listener.flushed(start, end - start);
+            }
+        }
+    }
+
     /** {@return the bytes flushed so far, after widening to pages} What {@link #flush} really asked to write back. */
     public long flushedBytes() {
         return flushedBytes.sum();

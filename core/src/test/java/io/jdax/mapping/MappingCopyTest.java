@@ -137,4 +137,22 @@ class MappingCopyTest extends MappingFixture {
         assertEquals(free + 7, source.freePages(), "the copies held no reference after they returned");
         m.verify();
     }
+
+    @Test
+    void aWritebackOfMoreEntriesThanABatchFlushesEachOnceAndCleansThemAll() {
+        Mapping m = small(1024);
+        int dirty = 0;
+        for (long i = 3; i < 1024; i += 5) {
+            m.write(i * PAGE, MemorySegment.ofArray(new byte[] {(byte) i}));
+            dirty++;
+        }
+        assertTrue(dirty > 3 * Writeback.BATCH);
+        long before = region.flushedBytes();
+        assertEquals(dirty * PAGE, m.sync());
+        assertEquals(dirty * PAGE, region.flushedBytes() - before);
+        assertEquals(-1, m.nextMarked(Mark.DIRTY, 0, 1024));
+        assertEquals(-1, m.nextMarked(Mark.TOWRITE, 0, 1024));
+        assertEquals(0, m.sync());
+        m.verify();
+    }
 }

@@ -13,6 +13,7 @@ import io.jdax.memory.Region;
 import io.jdax.page.PageMap;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,6 +40,13 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Thread-safe. {@link #stats()} and {@link #verify()} lock every stripe and then the zone for an exact
  * snapshot; they are for tests and monitoring, not hot paths.
+ *
+ * <p>Ordering an allocation against a snapshot: an allocation sets its folio's count to 1 before it lets go
+ * of the stripe it took the folio from, or, on the zone path, sets it and then fences. So if thread A writes
+ * a variable {@code v} (volatile) and then takes a snapshot and reads folio counts, and thread B allocates and
+ * then reads {@code v}, either A sees B's folio counted and referenced, or B sees A's write: never neither.
+ * A buffer pool's close relies on this to settle allocations that race it without a fence on every
+ * allocation.
  */
 public final class BuddyAllocator implements AutoCloseable {
 
@@ -326,12 +334,14 @@ public final class BuddyAllocator implements AutoCloseable {
                     }
                     if (pfn != NIL) {
                         s.countAllocation();
+                        // kernel: set_page_refcounted; the folio is ours alone. Before the unlock: see the
+                        // class comment on what a snapshot after an allocation sees
+                        setRefcountRelease(memmap, pfn, 1);
                     }
                 } finally {
                     s.unlock();
                 }
                 if (pfn != NIL) {
-                    setRefcountRelease(memmap, pfn, 1); // kernel: set_page_refcounted; the folio is ours alone
                     return pfn;
                 }
             }
@@ -352,6 +362,7 @@ public final class BuddyAllocator implements AutoCloseable {
         }
         layout.prepOwned(pfn, order);
         setRefcountRelease(memmap, pfn, 1);
+        VarHandle.fullFence(); // no lock of ours is held over the count's store here: see the class comment
         return pfn;
     }
 

@@ -16,7 +16,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -44,9 +43,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Ordering an allocation against a snapshot: an allocation sets its folio's count to 1 before it lets go
  * of the stripe it took the folio from, or, on the zone path, sets it and then fences. So if thread A writes
  * a variable {@code v} (volatile) and then takes a snapshot and reads folio counts, and thread B allocates and
- * then reads {@code v}, either A sees B's folio counted and referenced, or B sees A's write: never neither.
- * A buffer pool's close relies on this to settle allocations that race it without a fence on every
- * allocation.
+ * then reads {@code v}, either A sees B's folio counted and referenced, or B sees A's write: never neither
+ * (a buffer pool's close settles racing allocations this way, with no fence on each).
  */
 public final class BuddyAllocator implements AutoCloseable {
 
@@ -73,9 +71,8 @@ public final class BuddyAllocator implements AutoCloseable {
     private final int[] batch;            // cache slot -> folios per refill or drain
     private final int[] slotOrder;        // cache slot -> order
     private final LongAdder failures = new LongAdder();
-    private final long largeCacheLimitPages;
-    /** Pages in cached folios of the large orders (stripes and depots): reserved before a folio enters. */
-    private final AtomicLong largeCachedPages = new AtomicLong();
+    private final Charges charges;
+    private final LargeFolioBudget largeBudget;
     private volatile boolean closed;
 
     private BuddyAllocator(Builder b) {
@@ -86,7 +83,7 @@ public final class BuddyAllocator implements AutoCloseable {
         long limit = b.limitBytes == Long.MAX_VALUE ? Long.MAX_VALUE : b.limitBytes >>> map.pageShift();
         this.zone = new Zone(memmap, map.nrPages(), maxOrder, limit);
         long budget = b.largeCacheBytes >= 0 ? b.largeCacheBytes : b.region.byteSize() >>> DEFAULT_LARGE_CACHE_SHIFT;
-        this.largeCacheLimitPages = budget >>> map.pageShift();
+        this.largeBudget = new LargeFolioBudget(budget >>> map.pageShift());
         this.cacheSlot = new int[maxOrder + 1];
         Arrays.fill(cacheSlot, -1);
         int[] capacity = new int[CACHED_ORDERS.length];
@@ -107,6 +104,7 @@ public final class BuddyAllocator implements AutoCloseable {
             maxBatch = Math.max(maxBatch, batch[s]);
         }
         this.cache = slots == 0 ? null : new FolioCache(b.cacheStripes, Arrays.copyOf(capacity, slots), maxBatch);
+        this.charges = new Charges(memmap, maxOrder);
         this.depots = new FolioDepot[slots];
         for (int s = 0; s < slots; s++) {
             depots[s] = new FolioDepot(b.cacheStripes * capacity[s]); // room for every stripe's stack once
@@ -260,30 +258,11 @@ public final class BuddyAllocator implements AutoCloseable {
      * @return the budget in bytes, whole pages
      */
     public long largeFolioCacheBytes() {
-        return largeCacheLimitPages << map.pageShift();
+        return largeBudget.limitPages() << map.pageShift();
     }
 
     private static boolean isLarge(int order) {
         return order >= FIRST_LARGE_ORDER;
-    }
-
-    /** Reserves room in the large-folio budget for {@code pages}; false if they do not fit. */
-    private boolean reserveLarge(long pages) {
-        long now = largeCachedPages.get();
-        for (;;) {
-            if (pages > largeCacheLimitPages - now) {
-                return false;
-            }
-            long witness = largeCachedPages.compareAndExchange(now, now + pages);
-            if (witness == now) {
-                return true;
-            }
-            now = witness;
-        }
-    }
-
-    private void unreserveLarge(long pages) {
-        largeCachedPages.addAndGet(-pages);
     }
 
     // ------------------------------------------------------------------ allocation
@@ -298,7 +277,24 @@ public final class BuddyAllocator implements AutoCloseable {
      * @throws IllegalStateException    if the allocator is closed
      */
     public long allocate(int order) {
-        long pfn = tryAllocate(order);
+        return allocate(order, 0);
+    }
+
+    /**
+     * A folio of {@code 2^order} pages with refcount 1, charged with {@code requestedBytes}: until its last put,
+     * {@link #charges()} counts it and those bytes under its order (how a buffer pool tells the bytes asked
+     * for from the bytes held), at no atomic operation's cost (see {@link Charges}).
+     *
+     * @param order          the folio's order
+     * @param requestedBytes the charge, in {@code [0, pageSize << order]}; 0 charges nothing
+     * @return the head pfn
+     * @throws IllegalArgumentException if {@code order} is outside {@code [0, maxOrder()]} or the charge outside
+     *                                  its range
+     * @throws OutOfPagesException      if no block is free or the limit would be passed, caches drained
+     * @throws IllegalStateException    if the allocator is closed
+     */
+    public long allocate(int order, long requestedBytes) {
+        long pfn = tryAllocate(order, requestedBytes);
         if (pfn == PageMap.NO_FOLIO) {
             throw outOfPages(order);
         }
@@ -314,11 +310,26 @@ public final class BuddyAllocator implements AutoCloseable {
      * @throws IllegalStateException    if the allocator is closed
      */
     public long tryAllocate(int order) {
+        return tryAllocate(order, 0);
+    }
+
+    /** Like {@link #allocate(int, long)} but returns {@link PageMap#NO_FOLIO} when nothing can be had.
+     * @param order          the folio's order
+     * @param requestedBytes the charge, in {@code [0, pageSize << order]}; 0 charges nothing
+     * @return the head pfn, or {@link PageMap#NO_FOLIO}
+     * @throws IllegalArgumentException if {@code order} or the charge is out of range
+     * @throws IllegalStateException    if the allocator is closed
+     */
+    public long tryAllocate(int order, long requestedBytes) {
         if (closed) {
             throw new IllegalStateException("allocator is closed");
         }
         if (order < 0 || order > maxOrder) {
             throw new IllegalArgumentException("order " + order + " outside [0, " + maxOrder + "]");
+        }
+        if (requestedBytes < 0 || requestedBytes > map.pageSize() << order) {
+            throw new IllegalArgumentException("charge of " + requestedBytes + " bytes outside [0, "
+                    + (map.pageSize() << order) + "] for an order-" + order + " folio");
         }
         int slot = cacheSlot[order];
         if (slot >= 0) {
@@ -328,12 +339,14 @@ public final class BuddyAllocator implements AutoCloseable {
                 try {
                     pfn = s.pop(slot);
                     if (pfn != NIL && isLarge(order)) {
-                        unreserveLarge(1L << order); // leaves the cache
+                        largeBudget.unreserve(1L << order); // leaves the cache
                     } else if (pfn == NIL) {
                         pfn = refill(s, slot, order);
                     }
                     if (pfn != NIL) {
                         s.countAllocation();
+                        s.charge(slot, requestedBytes, 1);
+                        charges.set(pfn, requestedBytes);
                         // kernel: set_page_refcounted; the folio is ours alone. Before the unlock: see the
                         // class comment on what a snapshot after an allocation sees
                         setRefcountRelease(memmap, pfn, 1);
@@ -346,11 +359,11 @@ public final class BuddyAllocator implements AutoCloseable {
                 }
             }
         }
-        return allocateDirect(order);
+        return allocateDirect(order, requestedBytes);
     }
 
     /** Zone path: cache-less orders, busy stripes, empty zone for a refill. Drains caches once under pressure. */
-    private long allocateDirect(int order) {
+    private long allocateDirect(int order, long requestedBytes) {
         long pfn = zone.take(order);
         if (pfn == NIL && cache != null) {
             drainCaches();
@@ -361,6 +374,8 @@ public final class BuddyAllocator implements AutoCloseable {
             return PageMap.NO_FOLIO;
         }
         layout.prepOwned(pfn, order);
+        charges.set(pfn, requestedBytes);
+        charges.zone(order, requestedBytes, 1);
         setRefcountRelease(memmap, pfn, 1);
         VarHandle.fullFence(); // no lock of ours is held over the count's store here: see the class comment
         return pfn;
@@ -373,7 +388,7 @@ public final class BuddyAllocator implements AutoCloseable {
     private long refill(Stripe s, int slot, int order) {
         int n = depots[slot].take(s.scratch, batch[slot]);
         if (n > 0 && isLarge(order)) {
-            unreserveLarge(1L << order); // large orders move one at a time: the one taken leaves the cache
+            largeBudget.unreserve(1L << order); // large orders move one at a time: the one taken leaves the cache
         }
         if (n == 0) {
             n = zone.takeBatch(order, s.scratch, batch[slot]);
@@ -397,11 +412,13 @@ public final class BuddyAllocator implements AutoCloseable {
         long info = info(memmap, head);
         int order = isHead(info) ? folioOrderBits(info(memmap, head + 1)) : 0;
         int slot = cacheSlot[order]; // order <= maxOrder: every folio here came from this allocator
+        long charge = charges.of(head);
         boolean large = isLarge(order);
-        if (slot >= 0 && !closed && (!large || reserveLarge(1L << order))) {
+        if (slot >= 0 && !closed && (!large || largeBudget.reserve(1L << order))) {
             Stripe s = cache.lockAny();
             if (s != null) {
                 try {
+                    s.charge(slot, charge, -1);
                     if (!s.push(slot, head)) {
                         int n = s.takeOldest(slot, s.scratch, batch[slot]);
                         int kept = depots[slot].put(s.scratch, n);
@@ -417,11 +434,21 @@ public final class BuddyAllocator implements AutoCloseable {
                 }
             }
             if (large) {
-                unreserveLarge(1L << order); // every stripe busy: the folio goes to the zone after all
+                largeBudget.unreserve(1L << order); // every stripe busy: the folio goes to the zone after all
             }
         }
+        charges.zone(order, charge, -1);
         layout.splitOwned(head);
         zone.give(head, order);
+    }
+
+    /**
+     * Folios allocated with a nonzero charge ({@link #allocate(int, long)}) and not yet returned, and their
+     * charged bytes, per order. Locks every stripe in turn; exact when no allocation or last put runs.
+     * @return the snapshot
+     */
+    public FolioCharges charges() {
+        return charges.snapshot(cache, slotOrder);
     }
 
     /** Cached folios leaving the caches for the zone: split, merged, and off the large-folio budget. */
@@ -431,7 +458,7 @@ public final class BuddyAllocator implements AutoCloseable {
         }
         zone.giveBatch(folios, order, n);
         if (isLarge(order)) {
-            unreserveLarge((long) n << order);
+            largeBudget.unreserve((long) n << order);
         }
     }
 
@@ -525,7 +552,7 @@ public final class BuddyAllocator implements AutoCloseable {
             }
             long allocated = zone.takenPages() - cached;
             if (verify) {
-                requireLargeBudget(large);
+                largeBudget.check(large);
                 new AllocatorVerifier(map, memmap, zone.freeArea(), cache, depots, slotOrder).check(free, cached,
                         allocated);
             }
@@ -539,15 +566,6 @@ public final class BuddyAllocator implements AutoCloseable {
             for (int i = stripes - 1; i >= 0; i--) {
                 cache.stripe(i).unlock();
             }
-        }
-    }
-
-    /** The large-order caches hold what their budget counts, and no more than the budget. */
-    private void requireLargeBudget(long large) {
-        long counted = largeCachedPages.get();
-        if (large != counted || large > largeCacheLimitPages) {
-            throw new IllegalStateException("allocator invariant broken: large-order caches hold " + large
-                    + " pages; their budget counts " + counted + " of at most " + largeCacheLimitPages);
         }
     }
 

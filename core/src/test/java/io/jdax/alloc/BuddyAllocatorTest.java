@@ -404,4 +404,46 @@ class BuddyAllocatorTest {
         }
         a.verify();
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 4})
+    void chargesFollowTheirFoliosUntilTheLastPutWhicheverPathTheyTake(int stripes) {
+        BuddyAllocator a = allocator(PAGES, stripes);
+        PageMap map = a.pageMap();
+        long small = a.allocate(0, 100);
+        long large = a.allocate(5, (4096L << 4) + 1);
+        long uncharged = a.allocate(5);
+        long huge = a.allocate(10, 4096L << 10); // above the cached orders: the zone path
+        FolioCharges c = a.charges();
+        assertEquals(1, c.folios(0));
+        assertEquals(100, c.bytes(0));
+        assertEquals(1, c.folios(5), "the uncharged folio is not counted");
+        assertEquals((4096L << 4) + 1, c.bytes(5));
+        assertEquals(1, c.folios(10));
+        map.get(large);
+        assertFalse(map.put(large), "a put that is not the last keeps the charge");
+        assertEquals(1, a.charges().folios(5));
+        for (long pfn : new long[] {small, large, uncharged, huge}) {
+            assertTrue(map.put(pfn));
+        }
+        c = a.charges();
+        for (int o = 0; o <= c.maxOrder(); o++) {
+            assertEquals(0, c.folios(o), "order " + o);
+            assertEquals(0, c.bytes(o), "order " + o);
+        }
+        long again = a.allocate(5); // a cached folio that carried a charge comes back uncharged
+        assertEquals(0, a.charges().folios(5));
+        assertTrue(map.put(again));
+        assertEquals(0, a.charges().bytes(5));
+        a.verify();
+    }
+
+    @Test
+    void aChargeOutsideTheFolioIsRefusedAndTakesNothing() {
+        BuddyAllocator a = allocator(PAGES, 4);
+        var e = assertThrows(IllegalArgumentException.class, () -> a.allocate(1, 8193));
+        assertTrue(e.getMessage().contains("8193"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> a.tryAllocate(0, -1));
+        assertEquals(0, a.stats().allocatedPages());
+    }
 }

@@ -339,7 +339,7 @@ public final class BuddyAllocator implements AutoCloseable {
                 try {
                     pfn = s.pop(slot);
                     if (pfn != NIL && isLarge(order)) {
-                        largeBudget.unreserve(1L << order); // leaves the cache
+                        largeBudget.left(s, 1L << order); // leaves the cache
                     } else if (pfn == NIL) {
                         pfn = refill(s, slot, order);
                     }
@@ -388,7 +388,7 @@ public final class BuddyAllocator implements AutoCloseable {
     private long refill(Stripe s, int slot, int order) {
         int n = depots[slot].take(s.scratch, batch[slot]);
         if (n > 0 && isLarge(order)) {
-            largeBudget.unreserve(1L << order); // large orders move one at a time: the one taken leaves the cache
+            largeBudget.left(s, 1L << order); // large orders move one at a time: the one taken leaves the cache
         }
         if (n == 0) {
             n = zone.takeBatch(order, s.scratch, batch[slot]);
@@ -413,33 +413,36 @@ public final class BuddyAllocator implements AutoCloseable {
         int order = isHead(info) ? folioOrderBits(info(memmap, head + 1)) : 0;
         int slot = cacheSlot[order]; // order <= maxOrder: every folio here came from this allocator
         long charge = charges.of(head);
-        boolean large = isLarge(order);
-        if (slot >= 0 && !closed && (!large || largeBudget.reserve(1L << order))) {
+        if (slot >= 0 && !closed) {
             Stripe s = cache.lockAny();
             if (s != null) {
                 try {
-                    s.charge(slot, charge, -1);
-                    if (!s.push(slot, head)) {
-                        int n = s.takeOldest(slot, s.scratch, batch[slot]);
-                        int kept = depots[slot].put(s.scratch, n);
-                        if (kept < n) {
-                            System.arraycopy(s.scratch, kept, s.scratch, 0, n - kept);
-                            toZone(s.scratch, n - kept, order);
-                        }
-                        s.push(slot, head);
+                    if (!isLarge(order) || largeBudget.enter(s, 1L << order)) {
+                        s.charge(slot, charge, -1);
+                        cache(s, slot, order, head);
+                        return;
                     }
-                    return;
                 } finally {
                     s.unlock();
                 }
-            }
-            if (large) {
-                largeBudget.unreserve(1L << order); // every stripe busy: the folio goes to the zone after all
             }
         }
         charges.zone(order, charge, -1);
         layout.splitOwned(head);
         zone.give(head, order);
+    }
+
+    /** With {@code s} held and room in the budget: pushes {@code head}, moving the oldest half on if full. */
+    private void cache(Stripe s, int slot, int order, long head) {
+        if (!s.push(slot, head)) {
+            int n = s.takeOldest(slot, s.scratch, batch[slot]);
+            int kept = depots[slot].put(s.scratch, n);
+            if (kept < n) {
+                System.arraycopy(s.scratch, kept, s.scratch, 0, n - kept);
+                toZone(s.scratch, n - kept, order);
+            }
+            s.push(slot, head);
+        }
     }
 
     /**
@@ -484,6 +487,7 @@ public final class BuddyAllocator implements AutoCloseable {
                         toZone(s.scratch, n, slotOrder[slot]);
                     }
                 }
+                largeBudget.returnAllowance(s);
             } finally {
                 s.unlock();
             }
@@ -527,9 +531,11 @@ public final class BuddyAllocator implements AutoCloseable {
         try {
             long cached = 0;
             long allocations = 0;
+            long allowances = 0;
             for (int i = 0; i < stripes; i++) {
                 Stripe s = cache.stripe(i);
                 allocations += s.allocations();
+                allowances += s.allowance();
                 for (int slot = 0; slot < slotOrder.length; slot++) {
                     cached += (long) s.size(slot) << slotOrder[slot];
                 }
@@ -552,7 +558,7 @@ public final class BuddyAllocator implements AutoCloseable {
             }
             long allocated = zone.takenPages() - cached;
             if (verify) {
-                largeBudget.check(large);
+                largeBudget.check(large, allowances);
                 new AllocatorVerifier(map, memmap, zone.freeArea(), cache, depots, slotOrder).check(free, cached,
                         allocated);
             }
@@ -570,15 +576,7 @@ public final class BuddyAllocator implements AutoCloseable {
     }
 
     private OutOfPagesException outOfPages(int order) {
-        AllocatorStats s = stats();
-        boolean overLimit = s.cachedPages() + s.allocatedPages() + (1L << order) > s.limitPages();
-        long size = map.pageSize() << order;
-        String why = overLimit
-                ? "the limit of " + s.limitPages() + " pages would be passed (" + s.allocatedPages() + " allocated)"
-                : "no free block of order >= " + order + " (free blocks per order " + Arrays.toString(s.freeBlocks())
-                        + ", " + s.freePages() + " pages free in all)";
-        return new OutOfPagesException("cannot allocate an order-" + order + " folio (" + size + " bytes): " + why,
-                order, overLimit);
+        return OutOfPagesException.of(stats(), map.pageSize(), order);
     }
 
     /** Drains the caches and closes the page map (the region stays open). Idempotent. */

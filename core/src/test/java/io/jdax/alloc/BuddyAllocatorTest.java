@@ -446,4 +446,32 @@ class BuddyAllocatorTest {
         assertThrows(IllegalArgumentException.class, () -> a.tryAllocate(0, -1));
         assertEquals(0, a.stats().allocatedPages());
     }
+
+    @Test
+    void largeFolioBudgetHoldsWhileStripesKeepAllowancesAcrossOrders() {
+        Region region = Region.anonymous(PAGES * 4096L);
+        toClose.add(region);
+        // room for one order-5 folio: an allowance kept by one stripe must never let the caches pass it
+        BuddyAllocator a = BuddyAllocator.builder(region).cacheStripes(2).largeFolioCacheBytes(32 * 4096L).build();
+        toClose.add(a);
+        PageMap map = a.pageMap();
+        Random random = new Random(7);
+        List<Long> live = new ArrayList<>();
+        for (int step = 0; step < 400; step++) {
+            if (live.isEmpty() || live.size() < 4 && random.nextBoolean()) {
+                live.add(a.allocate(4 + random.nextInt(3)));
+            } else {
+                assertTrue(map.put(live.remove(random.nextInt(live.size()))));
+            }
+            AllocatorStats s = a.verify(); // the budget counts cached pages plus allowances, within its limit
+            assertTrue(s.cachedPages() <= 32, "step " + step + ": " + s.cachedPages() + " pages cached");
+        }
+        for (long pfn : live) {
+            assertTrue(map.put(pfn));
+        }
+        a.drainCaches();
+        AllocatorStats s = a.verify();
+        assertEquals(0, s.cachedPages());
+        assertEquals(PAGES, s.freePages());
+    }
 }

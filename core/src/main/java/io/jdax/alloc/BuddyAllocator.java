@@ -13,9 +13,9 @@ import io.jdax.memory.Region;
 import io.jdax.page.PageMap;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -39,6 +39,12 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Thread-safe. {@link #stats()} and {@link #verify()} lock every stripe and then the zone for an exact
  * snapshot; they are for tests and monitoring, not hot paths.
+ *
+ * <p>Ordering an allocation against a snapshot: an allocation sets its folio's count to 1 before it lets go
+ * of the stripe it took the folio from, or, on the zone path, sets it and then fences. So if thread A writes
+ * a variable {@code v} (volatile) and then takes a snapshot and reads folio counts, and thread B allocates and
+ * then reads {@code v}, either A sees B's folio counted and referenced, or B sees A's write: never neither
+ * (a buffer pool's close settles racing allocations this way, with no fence on each).
  */
 public final class BuddyAllocator implements AutoCloseable {
 
@@ -65,9 +71,8 @@ public final class BuddyAllocator implements AutoCloseable {
     private final int[] batch;            // cache slot -> folios per refill or drain
     private final int[] slotOrder;        // cache slot -> order
     private final LongAdder failures = new LongAdder();
-    private final long largeCacheLimitPages;
-    /** Pages in cached folios of the large orders (stripes and depots): reserved before a folio enters. */
-    private final AtomicLong largeCachedPages = new AtomicLong();
+    private final Charges charges;
+    private final LargeFolioBudget largeBudget;
     private volatile boolean closed;
 
     private BuddyAllocator(Builder b) {
@@ -78,7 +83,7 @@ public final class BuddyAllocator implements AutoCloseable {
         long limit = b.limitBytes == Long.MAX_VALUE ? Long.MAX_VALUE : b.limitBytes >>> map.pageShift();
         this.zone = new Zone(memmap, map.nrPages(), maxOrder, limit);
         long budget = b.largeCacheBytes >= 0 ? b.largeCacheBytes : b.region.byteSize() >>> DEFAULT_LARGE_CACHE_SHIFT;
-        this.largeCacheLimitPages = budget >>> map.pageShift();
+        this.largeBudget = new LargeFolioBudget(budget >>> map.pageShift());
         this.cacheSlot = new int[maxOrder + 1];
         Arrays.fill(cacheSlot, -1);
         int[] capacity = new int[CACHED_ORDERS.length];
@@ -99,6 +104,7 @@ public final class BuddyAllocator implements AutoCloseable {
             maxBatch = Math.max(maxBatch, batch[s]);
         }
         this.cache = slots == 0 ? null : new FolioCache(b.cacheStripes, Arrays.copyOf(capacity, slots), maxBatch);
+        this.charges = new Charges(memmap, maxOrder);
         this.depots = new FolioDepot[slots];
         for (int s = 0; s < slots; s++) {
             depots[s] = new FolioDepot(b.cacheStripes * capacity[s]); // room for every stripe's stack once
@@ -252,30 +258,11 @@ public final class BuddyAllocator implements AutoCloseable {
      * @return the budget in bytes, whole pages
      */
     public long largeFolioCacheBytes() {
-        return largeCacheLimitPages << map.pageShift();
+        return largeBudget.limitPages() << map.pageShift();
     }
 
     private static boolean isLarge(int order) {
         return order >= FIRST_LARGE_ORDER;
-    }
-
-    /** Reserves room in the large-folio budget for {@code pages}; false if they do not fit. */
-    private boolean reserveLarge(long pages) {
-        long now = largeCachedPages.get();
-        for (;;) {
-            if (pages > largeCacheLimitPages - now) {
-                return false;
-            }
-            long witness = largeCachedPages.compareAndExchange(now, now + pages);
-            if (witness == now) {
-                return true;
-            }
-            now = witness;
-        }
-    }
-
-    private void unreserveLarge(long pages) {
-        largeCachedPages.addAndGet(-pages);
     }
 
     // ------------------------------------------------------------------ allocation
@@ -290,7 +277,24 @@ public final class BuddyAllocator implements AutoCloseable {
      * @throws IllegalStateException    if the allocator is closed
      */
     public long allocate(int order) {
-        long pfn = tryAllocate(order);
+        return allocate(order, 0);
+    }
+
+    /**
+     * A folio of {@code 2^order} pages with refcount 1, charged with {@code requestedBytes}: until its last put,
+     * {@link #charges()} counts it and those bytes under its order (how a buffer pool tells the bytes asked
+     * for from the bytes held), at no atomic operation's cost (see {@link Charges}).
+     *
+     * @param order          the folio's order
+     * @param requestedBytes the charge, in {@code [0, pageSize << order]}; 0 charges nothing
+     * @return the head pfn
+     * @throws IllegalArgumentException if {@code order} is outside {@code [0, maxOrder()]} or the charge outside
+     *                                  its range
+     * @throws OutOfPagesException      if no block is free or the limit would be passed, caches drained
+     * @throws IllegalStateException    if the allocator is closed
+     */
+    public long allocate(int order, long requestedBytes) {
+        long pfn = tryAllocate(order, requestedBytes);
         if (pfn == PageMap.NO_FOLIO) {
             throw outOfPages(order);
         }
@@ -306,11 +310,26 @@ public final class BuddyAllocator implements AutoCloseable {
      * @throws IllegalStateException    if the allocator is closed
      */
     public long tryAllocate(int order) {
+        return tryAllocate(order, 0);
+    }
+
+    /** Like {@link #allocate(int, long)} but returns {@link PageMap#NO_FOLIO} when nothing can be had.
+     * @param order          the folio's order
+     * @param requestedBytes the charge, in {@code [0, pageSize << order]}; 0 charges nothing
+     * @return the head pfn, or {@link PageMap#NO_FOLIO}
+     * @throws IllegalArgumentException if {@code order} or the charge is out of range
+     * @throws IllegalStateException    if the allocator is closed
+     */
+    public long tryAllocate(int order, long requestedBytes) {
         if (closed) {
             throw new IllegalStateException("allocator is closed");
         }
         if (order < 0 || order > maxOrder) {
             throw new IllegalArgumentException("order " + order + " outside [0, " + maxOrder + "]");
+        }
+        if (requestedBytes < 0 || requestedBytes > map.pageSize() << order) {
+            throw new IllegalArgumentException("charge of " + requestedBytes + " bytes outside [0, "
+                    + (map.pageSize() << order) + "] for an order-" + order + " folio");
         }
         int slot = cacheSlot[order];
         if (slot >= 0) {
@@ -320,27 +339,31 @@ public final class BuddyAllocator implements AutoCloseable {
                 try {
                     pfn = s.pop(slot);
                     if (pfn != NIL && isLarge(order)) {
-                        unreserveLarge(1L << order); // leaves the cache
+                        largeBudget.left(s, 1L << order); // leaves the cache
                     } else if (pfn == NIL) {
                         pfn = refill(s, slot, order);
                     }
                     if (pfn != NIL) {
                         s.countAllocation();
+                        s.charge(slot, requestedBytes, 1);
+                        charges.set(pfn, requestedBytes);
+                        // kernel: set_page_refcounted; the folio is ours alone. Before the unlock: see the
+                        // class comment on what a snapshot after an allocation sees
+                        setRefcountRelease(memmap, pfn, 1);
                     }
                 } finally {
                     s.unlock();
                 }
                 if (pfn != NIL) {
-                    setRefcountRelease(memmap, pfn, 1); // kernel: set_page_refcounted; the folio is ours alone
                     return pfn;
                 }
             }
         }
-        return allocateDirect(order);
+        return allocateDirect(order, requestedBytes);
     }
 
     /** Zone path: cache-less orders, busy stripes, empty zone for a refill. Drains caches once under pressure. */
-    private long allocateDirect(int order) {
+    private long allocateDirect(int order, long requestedBytes) {
         long pfn = zone.take(order);
         if (pfn == NIL && cache != null) {
             drainCaches();
@@ -351,7 +374,10 @@ public final class BuddyAllocator implements AutoCloseable {
             return PageMap.NO_FOLIO;
         }
         layout.prepOwned(pfn, order);
+        charges.set(pfn, requestedBytes);
+        charges.zone(order, requestedBytes, 1);
         setRefcountRelease(memmap, pfn, 1);
+        VarHandle.fullFence(); // no lock of ours is held over the count's store here: see the class comment
         return pfn;
     }
 
@@ -362,7 +388,7 @@ public final class BuddyAllocator implements AutoCloseable {
     private long refill(Stripe s, int slot, int order) {
         int n = depots[slot].take(s.scratch, batch[slot]);
         if (n > 0 && isLarge(order)) {
-            unreserveLarge(1L << order); // large orders move one at a time: the one taken leaves the cache
+            largeBudget.left(s, 1L << order); // large orders move one at a time: the one taken leaves the cache
         }
         if (n == 0) {
             n = zone.takeBatch(order, s.scratch, batch[slot]);
@@ -386,31 +412,46 @@ public final class BuddyAllocator implements AutoCloseable {
         long info = info(memmap, head);
         int order = isHead(info) ? folioOrderBits(info(memmap, head + 1)) : 0;
         int slot = cacheSlot[order]; // order <= maxOrder: every folio here came from this allocator
-        boolean large = isLarge(order);
-        if (slot >= 0 && !closed && (!large || reserveLarge(1L << order))) {
+        long charge = charges.of(head);
+        if (slot >= 0 && !closed) {
             Stripe s = cache.lockAny();
             if (s != null) {
                 try {
-                    if (!s.push(slot, head)) {
-                        int n = s.takeOldest(slot, s.scratch, batch[slot]);
-                        int kept = depots[slot].put(s.scratch, n);
-                        if (kept < n) {
-                            System.arraycopy(s.scratch, kept, s.scratch, 0, n - kept);
-                            toZone(s.scratch, n - kept, order);
-                        }
-                        s.push(slot, head);
+                    if (!isLarge(order) || largeBudget.enter(s, 1L << order)) {
+                        s.charge(slot, charge, -1);
+                        cache(s, slot, order, head);
+                        return;
                     }
-                    return;
                 } finally {
                     s.unlock();
                 }
             }
-            if (large) {
-                unreserveLarge(1L << order); // every stripe busy: the folio goes to the zone after all
-            }
         }
+        charges.zone(order, charge, -1);
         layout.splitOwned(head);
         zone.give(head, order);
+    }
+
+    /** With {@code s} held and room in the budget: pushes {@code head}, moving the oldest half on if full. */
+    private void cache(Stripe s, int slot, int order, long head) {
+        if (!s.push(slot, head)) {
+            int n = s.takeOldest(slot, s.scratch, batch[slot]);
+            int kept = depots[slot].put(s.scratch, n);
+            if (kept < n) {
+                System.arraycopy(s.scratch, kept, s.scratch, 0, n - kept);
+                toZone(s.scratch, n - kept, order);
+            }
+            s.push(slot, head);
+        }
+    }
+
+    /**
+     * Folios allocated with a nonzero charge ({@link #allocate(int, long)}) and not yet returned, and their
+     * charged bytes, per order. Locks every stripe in turn; exact when no allocation or last put runs.
+     * @return the snapshot
+     */
+    public FolioCharges charges() {
+        return charges.snapshot(cache, slotOrder);
     }
 
     /** Cached folios leaving the caches for the zone: split, merged, and off the large-folio budget. */
@@ -420,7 +461,7 @@ public final class BuddyAllocator implements AutoCloseable {
         }
         zone.giveBatch(folios, order, n);
         if (isLarge(order)) {
-            unreserveLarge((long) n << order);
+            largeBudget.unreserve((long) n << order);
         }
     }
 
@@ -446,6 +487,7 @@ public final class BuddyAllocator implements AutoCloseable {
                         toZone(s.scratch, n, slotOrder[slot]);
                     }
                 }
+                largeBudget.returnAllowance(s);
             } finally {
                 s.unlock();
             }
@@ -489,9 +531,11 @@ public final class BuddyAllocator implements AutoCloseable {
         try {
             long cached = 0;
             long allocations = 0;
+            long allowances = 0;
             for (int i = 0; i < stripes; i++) {
                 Stripe s = cache.stripe(i);
                 allocations += s.allocations();
+                allowances += s.allowance();
                 for (int slot = 0; slot < slotOrder.length; slot++) {
                     cached += (long) s.size(slot) << slotOrder[slot];
                 }
@@ -514,7 +558,7 @@ public final class BuddyAllocator implements AutoCloseable {
             }
             long allocated = zone.takenPages() - cached;
             if (verify) {
-                requireLargeBudget(large);
+                largeBudget.check(large, allowances);
                 new AllocatorVerifier(map, memmap, zone.freeArea(), cache, depots, slotOrder).check(free, cached,
                         allocated);
             }
@@ -531,25 +575,8 @@ public final class BuddyAllocator implements AutoCloseable {
         }
     }
 
-    /** The large-order caches hold what their budget counts, and no more than the budget. */
-    private void requireLargeBudget(long large) {
-        long counted = largeCachedPages.get();
-        if (large != counted || large > largeCacheLimitPages) {
-            throw new IllegalStateException("allocator invariant broken: large-order caches hold " + large
-                    + " pages; their budget counts " + counted + " of at most " + largeCacheLimitPages);
-        }
-    }
-
     private OutOfPagesException outOfPages(int order) {
-        AllocatorStats s = stats();
-        boolean overLimit = s.cachedPages() + s.allocatedPages() + (1L << order) > s.limitPages();
-        long size = map.pageSize() << order;
-        String why = overLimit
-                ? "the limit of " + s.limitPages() + " pages would be passed (" + s.allocatedPages() + " allocated)"
-                : "no free block of order >= " + order + " (free blocks per order " + Arrays.toString(s.freeBlocks())
-                        + ", " + s.freePages() + " pages free in all)";
-        return new OutOfPagesException("cannot allocate an order-" + order + " folio (" + size + " bytes): " + why,
-                order, overLimit);
+        return OutOfPagesException.of(stats(), map.pageSize(), order);
     }
 
     /** Drains the caches and closes the page map (the region stays open). Idempotent. */

@@ -29,12 +29,17 @@ final class FolioCache {
     private static final int LOCK = PAD;
     /** Index of the count of allocations served by the stripe. */
     private static final int ALLOCATIONS = LOCK + 1;
-    /** First slot header. */
-    private static final int FIRST_SLOT = ALLOCATIONS + 1;
+    /** Index of the stripe's allowance: pages of the large-folio budget it holds for no cached folio. */
+    private static final int ALLOWANCE = ALLOCATIONS + 1;
+    /**
+     * First of the charge counters: per cached order, the charged folios and their charged bytes that went
+     * out through this stripe minus those that came back through it (either may be negative on its own).
+     */
+    private static final int CHARGES = ALLOWANCE + 1;
 
     /**
      * One stripe. Everything a stripe writes lives in one array ({@code space}), padded at both ends: the
-     * try-lock word, its allocation count, and per cached order a size header followed by a stack of folio
+     * try-lock word, its allocation count, its budget allowance, its charge counters, and per cached order a size header followed by a stack of folio
      * heads. An array's interior is never rearranged, so no garbage collection can move another thread's hot
      * data next to it (padding by fields cannot promise that: the JVM orders fields by type and, with
      * {@code UseEmptySlotsInSupers}, fills gaps in superclass layouts, and copying collectors place objects
@@ -78,6 +83,30 @@ final class FolioCache {
 
         long allocations() {
             return space[ALLOCATIONS];
+        }
+
+        long allowance() {
+            return space[ALLOWANCE];
+        }
+
+        void setAllowance(long pages) {
+            space[ALLOWANCE] = pages;
+        }
+
+        /** Counts a charged folio of {@code slot} going out ({@code sign} 1) or coming back (-1). */
+        void charge(int slot, long bytes, int sign) {
+            if (bytes != 0) {
+                space[CHARGES + 2 * slot] += sign;
+                space[CHARGES + 2 * slot + 1] += sign * bytes;
+            }
+        }
+
+        long chargedFolios(int slot) {
+            return space[CHARGES + 2 * slot];
+        }
+
+        long chargedBytes(int slot) {
+            return space[CHARGES + 2 * slot + 1];
         }
 
         long pop(int slot) {
@@ -128,7 +157,7 @@ final class FolioCache {
 
     FolioCache(int stripeCount, int[] capacities, int scratchSize) {
         int[] base = new int[capacities.length];
-        int next = FIRST_SLOT;
+        int next = CHARGES + 2 * capacities.length; // the first slot's size header
         for (int slot = 0; slot < capacities.length; slot++) {
             base[slot] = next + 1; // after the slot's size header
             next = base[slot] + capacities[slot];

@@ -49,6 +49,8 @@ import java.lang.invoke.VarHandle;
  *       slot is unused there.</li>
  *   <li>a free buddy block's first page: {@code mapping} and {@code index} hold the next and previous pfn
  *       of its free list (kernel: {@code page->buddy_list}), {@link #NIL} at the ends.</li>
+ *   <li>the head of an allocated folio of a pool map: {@code index} holds the bytes its allocation was
+ *       charged with (its buddy allocator's own; a slab mark overlays it and clears it again).</li>
  * </ul>
  *
  * <p>Counts are zero-based: refcount 0 means idle (the kernel's fs-dax convention since 2025), mapcount 0

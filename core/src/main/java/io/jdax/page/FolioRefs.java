@@ -11,7 +11,11 @@ import static io.jdax.internal.PageDescriptor.link;
 import static io.jdax.internal.PageDescriptor.refcount;
 import static io.jdax.page.PageMap.MAX_REFCOUNT;
 
+import io.jdax.internal.PageDescriptor;
+
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 
 /**
  * The refcount arithmetic behind {@link PageMap}'s reference operations (kernel: page_ref.h). Every add is
@@ -25,6 +29,8 @@ final class FolioRefs {
     static final int TRY = 1;       // report false
     static final int FROM_IDLE = 2; // the legal 0 -> 1 of an owner (kernel: folio_ref_inc under the entry lock)
     static final int POOL_INC = 3;  // throw, naming the pool rule (0 means free there)
+
+    private static final VarHandle PLAIN_INT = ValueLayout.JAVA_INT.varHandle();
 
     private final PageMap map;
     private final MemorySegment memmap;
@@ -49,7 +55,9 @@ final class FolioRefs {
      * allocator may hand a folio out the instant its count is 0, takes the compare-and-set path.
      */
     void get(long head) {
-        int c = refcount(memmap, head);
+        // a plain read: only a filter, so that a get after the last put is refused without a transient count
+        // (the add below decides, whatever this read saw); plain, so the JIT may fold its checks into the add's
+        int c = (int) PLAIN_INT.get(memmap, PageDescriptor.offset(head) + PageDescriptor.REFCOUNT_OFFSET);
         if (casOnly || c <= 0 || c > MAX_REFCOUNT - 1) {
             add(head, 1, HELD); // throws with the count it sees, or succeeds if it was a transient value
             return;

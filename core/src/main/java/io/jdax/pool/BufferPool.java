@@ -9,7 +9,6 @@ import io.jdax.slab.SlabStats;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -166,10 +165,11 @@ public final class BufferPool extends PoolGate implements AutoCloseable {
     }
 
     private PooledBuffer allocate(long bytes, boolean orThrow) {
-        int order = orderFor(bytes);
-        if (bytes <= maxSmall) {
+        if (bytes <= maxSmall && bytes > 0) {
+            requireOpen();
             return allocateSmall((int) bytes, orThrow);
         }
+        int order = orderFor(bytes);
         if (mode == PoolMode.CHECKED) {
             gate.readLock().lock();
             try {
@@ -283,9 +283,8 @@ public final class BufferPool extends PoolGate implements AutoCloseable {
         CheckedView checked = new CheckedView(this, head, share, requested, bytes, arena,
                 new Throwable("buffer allocated here"));
         views.add(checked);
-        PooledBuffer b = new PooledBuffer(this, head, offset, view, checked, share != null, share, requested);
-        publish(b); // under the gate's read side: the pool is open, this only fences
-        return b;
+        // under the gate's read side, with the pool open: close will count it, nothing to ask
+        return new PooledBuffer(this, head, offset, view, checked, share != null, share, requested);
     }
 
     /**
@@ -352,8 +351,9 @@ public final class BufferPool extends PoolGate implements AutoCloseable {
             }
             // the put met the allocator closing: whether it counts as before or after close is close's call
         }
-        // the put's read-modify-write is a full fence: as in publish, this read and close's count of the folio
-        // cannot both miss each other
+        // a folio's put is a volatile read-modify-write of its count, which close reads after it set the flag,
+        // and a slab object's free takes the slab lock under which close reads the slab after it set the flag
+        // (as in publish): this read and close's count cannot both miss each other
         if (closed && reportedAtClose(b)) {
             b.restoreCount();
             throw releaseAfterClose(b, null);

@@ -3,7 +3,6 @@ package io.jdax.pool;
 import io.jdax.alloc.BuddyAllocator;
 import io.jdax.slab.SlabAllocator;
 
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -26,14 +25,17 @@ abstract class PoolGate {
     private long[] smallLeakedAtClose = new long[0]; // FAST mode: slab objects close reported, likewise
 
     /**
-     * Fences a new buffer, then tells whether it may be handed out: yes while the pool is open, and after
-     * close only if close counted its folio as leaked. Close sets {@link #closed}, then reads every folio's
-     * count; this path set the folio's count, fences, then reads {@link #closed}. The fence makes one of the
-     * two see the other (Dekker): a call that reads "open" was counted by close, and one that reads "closed"
-     * asks close, under the gate, what it counted. The same fence publishes the buffer's count safely.
+     * Tells whether a new buffer may be handed out: yes while the pool is open, and after close only if close
+     * counted its memory as leaked. Close sets {@link #closed}, then reads every slab under the slab's lock and,
+     * after locking every cache stripe and the zone of the allocator, every folio's count. An allocation took
+     * its slab object under that slab's lock, or set its folio's count before it let go of the stripe it took
+     * the folio from (a folio from the zone is fenced after its count is set: see
+     * {@link BuddyAllocator#tryAllocate}), and reads {@link #closed} here, afterwards. So either close took that
+     * lock after the allocation let go of it, and counted the buffer, or the allocation took it after close let
+     * go of it, and reads "closed" here: a call that reads "open" was counted by close, and one that reads
+     * "closed" asks close, under the gate, what it counted. No fence is needed: the locks order the two.
      */
     boolean publish(PooledBuffer b) {
-        VarHandle.fullFence();
         return !closed || reportedAtClose(b);
     }
 

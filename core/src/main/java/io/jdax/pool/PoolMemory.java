@@ -22,7 +22,6 @@ final class PoolMemory {
     final int maxSmall;
     private final PageMap map;
     private final int pageShift;
-    private final FolioUsage usage;
 
     PoolMemory(BuddyAllocator allocator) {
         this.allocator = allocator;
@@ -30,7 +29,6 @@ final class PoolMemory {
         this.pageShift = map.pageShift();
         this.slab = SlabAllocator.create(allocator); // allocates nothing until the first small buffer
         this.maxSmall = slab.maxObjectSize();
-        this.usage = new FolioUsage(allocator.maxOrder());
     }
 
     /** A slab object of at least {@code bytes}, or {@link SlabAllocator#NO_OBJECT} if {@code !orThrow}. */
@@ -53,17 +51,17 @@ final class PoolMemory {
         try {
             if (orThrow) {
                 try {
-                    pfn = allocator.allocate(order);
+                    pfn = allocator.allocate(order, bytes);
                 } catch (OutOfPagesException e) {
                     if (slab.shrink() == 0) {
                         throw e;
                     }
-                    pfn = allocator.allocate(order);
+                    pfn = allocator.allocate(order, bytes);
                 }
             } else {
-                pfn = allocator.tryAllocate(order);
+                pfn = allocator.tryAllocate(order, bytes);
                 if (pfn == PageMap.NO_FOLIO && slab.shrink() > 0) {
-                    pfn = allocator.tryAllocate(order);
+                    pfn = allocator.tryAllocate(order, bytes);
                 }
             }
         } catch (OutOfPagesException e) {
@@ -72,8 +70,6 @@ final class PoolMemory {
         }
         if (pfn == PageMap.NO_FOLIO) {
             PoolEvents.allocationFailed(allocator, bytes, order, null);
-        } else {
-            usage.allocated(order, bytes);
         }
         return pfn;
     }
@@ -88,8 +84,8 @@ final class PoolMemory {
             if (share == null || share.put()) {
                 slab.free(head);
             }
-        } else if (map.put(head)) {
-            usage.freed(orderOf(requested), requested);
+        } else {
+            map.put(head); // the last put returns the folio and its charge to the allocator
         }
     }
 
@@ -99,6 +95,6 @@ final class PoolMemory {
     }
 
     List<PoolSizeClass> sizeClasses(SlabStats small) {
-        return usage.snapshot(map.pageSize(), small);
+        return FolioUsage.snapshot(map.pageSize(), small, allocator.charges());
     }
 }

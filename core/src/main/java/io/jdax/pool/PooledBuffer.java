@@ -26,7 +26,7 @@ public final class PooledBuffer implements AutoCloseable {
 
     static {
         try {
-            REFCNT = MethodHandles.lookup().findVarHandle(PooledBuffer.class, "refCnt", int.class);
+            REFCNT = MethodHandles.lookup().findVarHandle(PooledBuffer.class, "extraRefs", int.class);
             SHARE = MethodHandles.lookup().findVarHandle(PooledBuffer.class, "share", SlabShare.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -43,10 +43,15 @@ public final class PooledBuffer implements AutoCloseable {
     private final MemorySegment segment;
     final CheckedView checked;          // CHECKED mode only
     final Cleaner.Cleanable cleanable;  // CHECKED mode only: reports the buffer if it leaks
-    @SuppressWarnings("unused") // accessed through REFCNT
-    private volatile int refCnt;
+    /**
+     * The count minus one: the JVM's zeroing of a new object is the count of 1 every buffer starts with, so no
+     * store and no fence publishes it (even a thread that is handed the buffer through a data race sees at
+     * worst that initial count). -1 once released. Accessed through REFCNT only.
+     */
+    @SuppressWarnings("unused")
+    private volatile int extraRefs;
 
-    /** Made by the pool only, which publishes the buffer behind a full fence (see {@code BufferPool.publish}). */
+    /** Made by the pool only, which then asks {@code PoolGate.publish} whether it may hand the buffer out. */
     PooledBuffer(BufferPool pool, long head, long offset, MemorySegment segment, CheckedView checked, boolean small,
                  SlabShare share, long requested) {
         this.pool = pool;
@@ -59,9 +64,7 @@ public final class PooledBuffer implements AutoCloseable {
         this.checked = checked;
         // registering this before the constructor ends is safe: a Cleaner keeps only a phantom reference
         this.cleanable = checked == null ? null : LeakCleaner.INSTANCE.register(this, checked);
-        // plain: the pool's fence right after orders it before the buffer is published, so a volatile store
-        // here would only pay a second StoreLoad fence on the allocation path
-        REFCNT.set(this, 1);
+        // the count of 1 is the field's default: see extraRefs
     }
 
     /** One Cleaner thread for every checked pool, started the first time a checked buffer is made. */
@@ -106,7 +109,12 @@ public final class PooledBuffer implements AutoCloseable {
      * @return the count, 0 once released
      */
     public int refCnt() {
-        return (int) REFCNT.getVolatile(this);
+        return count();
+    }
+
+    /** The count (the field plus one). */
+    private int count() {
+        return (int) REFCNT.getVolatile(this) + 1;
     }
 
     /**
@@ -117,7 +125,7 @@ public final class PooledBuffer implements AutoCloseable {
      *                               overflow
      */
     public PooledBuffer retain() {
-        int c = (int) REFCNT.getVolatile(this);
+        int c = count();
         if (c > 0 && pool.isClosed()) {
             // racing close is fine either way: a retain that passes this check was made before close looked,
             // on a buffer close reports as outstanding whatever its count
@@ -131,7 +139,7 @@ public final class PooledBuffer implements AutoCloseable {
             if (c == Integer.MAX_VALUE) {
                 throw new IllegalStateException("retain would overflow the count (" + describe(c) + ")");
             }
-            int witness = (int) REFCNT.compareAndExchange(this, c, c + 1);
+            int witness = (int) REFCNT.compareAndExchange(this, c - 1, c) + 1;
             if (witness == c) {
                 return this;
             }
@@ -153,7 +161,7 @@ public final class PooledBuffer implements AutoCloseable {
      *                               an I/O operation is using its memory; the count is unchanged
      */
     public boolean release() {
-        int old = (int) REFCNT.getAndAdd(this, -1);
+        int old = (int) REFCNT.getAndAdd(this, -1) + 1;
         if (old > 1) {
             return false;
         }
@@ -219,7 +227,7 @@ public final class PooledBuffer implements AutoCloseable {
         // makes it non-zero again, and a get would then share the next owner's memory. The buffer's count
         // only ever reaches 0 once, so the slice holds a reference on it (add-unless-zero, kernel:
         // folio_try_get on the buffer) while it takes its folio reference.
-        int c = (int) REFCNT.getVolatile(this);
+        int c = count();
         for (;;) {
             if (c <= 0) {
                 throw new IllegalStateException("slice of a released buffer (" + describe(c) + ")");
@@ -227,7 +235,7 @@ public final class PooledBuffer implements AutoCloseable {
             if (c == Integer.MAX_VALUE) {
                 throw new IllegalStateException("slice would overflow the count (" + describe(c) + ")");
             }
-            int witness = (int) REFCNT.compareAndExchange(this, c, c + 1);
+            int witness = (int) REFCNT.compareAndExchange(this, c - 1, c) + 1;
             if (witness == c) {
                 break;
             }
@@ -245,7 +253,7 @@ public final class PooledBuffer implements AutoCloseable {
      * still there and returned false: this drop is then the last, and gives the memory back in its place.
      */
     private void dropSliceReference() {
-        if ((int) REFCNT.getAndAdd(this, -1) != 1) {
+        if ((int) REFCNT.getAndAdd(this, -1) != 0) { // the count was not 1
             return;
         }
         try {
@@ -258,7 +266,7 @@ public final class PooledBuffer implements AutoCloseable {
     }
 
     private void requireLive() {
-        int c = (int) REFCNT.getVolatile(this);
+        int c = count();
         if (c <= 0) {
             throw new IllegalStateException("use of a released buffer (" + describe(c) + ")");
         }

@@ -404,4 +404,74 @@ class BuddyAllocatorTest {
         }
         a.verify();
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 4})
+    void chargesFollowTheirFoliosUntilTheLastPutWhicheverPathTheyTake(int stripes) {
+        BuddyAllocator a = allocator(PAGES, stripes);
+        PageMap map = a.pageMap();
+        long small = a.allocate(0, 100);
+        long large = a.allocate(5, (4096L << 4) + 1);
+        long uncharged = a.allocate(5);
+        long huge = a.allocate(10, 4096L << 10); // above the cached orders: the zone path
+        FolioCharges c = a.charges();
+        assertEquals(1, c.folios(0));
+        assertEquals(100, c.bytes(0));
+        assertEquals(1, c.folios(5), "the uncharged folio is not counted");
+        assertEquals((4096L << 4) + 1, c.bytes(5));
+        assertEquals(1, c.folios(10));
+        map.get(large);
+        assertFalse(map.put(large), "a put that is not the last keeps the charge");
+        assertEquals(1, a.charges().folios(5));
+        for (long pfn : new long[] {small, large, uncharged, huge}) {
+            assertTrue(map.put(pfn));
+        }
+        c = a.charges();
+        for (int o = 0; o <= c.maxOrder(); o++) {
+            assertEquals(0, c.folios(o), "order " + o);
+            assertEquals(0, c.bytes(o), "order " + o);
+        }
+        long again = a.allocate(5); // a cached folio that carried a charge comes back uncharged
+        assertEquals(0, a.charges().folios(5));
+        assertTrue(map.put(again));
+        assertEquals(0, a.charges().bytes(5));
+        a.verify();
+    }
+
+    @Test
+    void aChargeOutsideTheFolioIsRefusedAndTakesNothing() {
+        BuddyAllocator a = allocator(PAGES, 4);
+        var e = assertThrows(IllegalArgumentException.class, () -> a.allocate(1, 8193));
+        assertTrue(e.getMessage().contains("8193"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> a.tryAllocate(0, -1));
+        assertEquals(0, a.stats().allocatedPages());
+    }
+
+    @Test
+    void largeFolioBudgetHoldsWhileStripesKeepAllowancesAcrossOrders() {
+        Region region = Region.anonymous(PAGES * 4096L);
+        toClose.add(region);
+        // room for one order-5 folio: an allowance kept by one stripe must never let the caches pass it
+        BuddyAllocator a = BuddyAllocator.builder(region).cacheStripes(2).largeFolioCacheBytes(32 * 4096L).build();
+        toClose.add(a);
+        PageMap map = a.pageMap();
+        Random random = new Random(7);
+        List<Long> live = new ArrayList<>();
+        for (int step = 0; step < 400; step++) {
+            if (live.isEmpty() || live.size() < 4 && random.nextBoolean()) {
+                live.add(a.allocate(4 + random.nextInt(3)));
+            } else {
+                assertTrue(map.put(live.remove(random.nextInt(live.size()))));
+            }
+            AllocatorStats s = a.verify(); // the budget counts cached pages plus allowances, within its limit
+            assertTrue(s.cachedPages() <= 32, "step " + step + ": " + s.cachedPages() + " pages cached");
+        }
+        for (long pfn : live) {
+            assertTrue(map.put(pfn));
+        }
+        a.drainCaches();
+        AllocatorStats s = a.verify();
+        assertEquals(0, s.cachedPages());
+        assertEquals(PAGES, s.freePages());
+    }
 }

@@ -53,6 +53,17 @@ class ModelBasedTest {
         run(PageMapWorld.kind(PageMap.Kind.DAX), 0.35, 20_000);
     }
 
+    /** On top of the million: a store step costs far more than a page map step (copies, reads back). */
+    @Test
+    void store() {
+        int steps = Integer.getInteger("jdax.model.storeSteps", TOTAL / 20);
+        long start = System.nanoTime();
+        Duration cpu = processCpu();
+        ModelRunner.run(StoreWorld.kind(), SEED, steps, 2_000);
+        System.out.printf("model store: %d steps in %d ms (%d ms of process CPU)%n", steps,
+                (System.nanoTime() - start) / 1_000_000, processCpu().minus(cpu).toMillis());
+    }
+
     @Test
     void devicePageMap() {
         run(PageMapWorld.kind(PageMap.Kind.DEVICE), 0.25, 20_000);

@@ -1,0 +1,105 @@
+package io.jdax.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.jdax.store.DaxFile;
+import io.jdax.store.DaxStore;
+import io.jdax.store.StoreAccess;
+
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Store bugs the store model found, each as the shortest sequence it shrank to. A disabled test names a bug
+ * not fixed yet; {@link StoreWorld} steers around it (see the property that turns the step back on).
+ */
+class StoreFindingsTest {
+
+    private static final long PAGE = DaxStore.PAGE;
+
+    /**
+     * A reflink within one file of two ranges that do not overlap, which the extent source documents as legal,
+     * throws ConcurrentModificationException half way: the source's extent map is iterated while the same
+     * map takes the destination's entries.
+     */
+    @Disabled("InMemoryExtentSource.reflink iterates the source range's submap while putting into the same map "
+            + "when src == dst: ConcurrentModificationException; enable with the fix")
+    @Test
+    void reflinkWithinOneFile() throws Exception {
+        try (DaxStore store = DaxStore.anonymous(8L << 20)) {
+            DaxFile f = store.create("f0");
+            byte[] data = new byte[(int) (4 * PAGE)];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (byte) (i * 31 + 7);
+            }
+            f.write(0, data, 0, data.length);
+            store.reflink(f, 2 * PAGE, f, 82 * PAGE, 2 * PAGE);
+            assertEquals(84 * PAGE, f.size());
+            byte[] got = new byte[(int) (2 * PAGE)];
+            f.read(82 * PAGE, got, 0, got.length);
+            byte[] want = new byte[(int) (2 * PAGE)];
+            System.arraycopy(data, (int) (2 * PAGE), want, 0, want.length);
+            assertArrayEquals(want, got, "the reflinked pages read as the source's");
+        }
+    }
+
+    /**
+     * A refused reflink must change nothing, but it breaks the destination range's layout before it checks the
+     * range: the written (DIRTY) entries there are deleted unflushed, so the next sync skips them and a crash
+     * loses bytes the sync acknowledged.
+     */
+    @Disabled("DaxStore.reflink breaks the destination's layout (deleting DIRTY entries) before the extent source "
+            + "refuses the range: a later sync does not flush those pages; enable with the fix")
+    @Test
+    void refusedReflinkKeepsTheDestinationDirty() throws Exception {
+        try (StoreAccess.Disk disk = new StoreAccess.Disk(8L << 20)) {
+            DaxStore store = disk.boot();
+            DaxFile a = store.create("a");
+            DaxFile b = store.create("b");
+            byte[] data = new byte[(int) (4 * PAGE)];
+            java.util.Arrays.fill(data, (byte) 0x5A);
+            a.write(0, data, 0, data.length);
+            store.sync();
+            java.util.Arrays.fill(data, (byte) 0x33);
+            b.write(0, data, 0, data.length);
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> store.reflink(a, 0, b, 0, 4 * PAGE), "the destination has blocks");
+            store.sync();
+            disk.crash(store);
+            DaxStore again = disk.boot();
+            try {
+                byte[] got = new byte[data.length];
+                again.open("b").read(0, got, 0, got.length);
+                assertArrayEquals(data, got, "b's bytes, written and synced, after a crash");
+            } finally {
+                again.close();
+            }
+        }
+    }
+
+    /**
+     * A reflink that grows the destination must read as zeros between the old end and the reflinked range, as
+     * a write or truncate that grows the file does; but it sets the size without zeroing the old last page past
+     * the old end, so bytes left there by a shrink show again.
+     */
+    @Disabled("DaxStore.reflink grows the destination with Mapping.truncate, skipping the zeroing of the old last "
+            + "page past the old end that DaxFile.grow does; enable with the fix")
+    @Test
+    void reflinkThatGrowsZeroesTheOldTail() throws Exception {
+        try (DaxStore store = DaxStore.anonymous(8L << 20)) {
+            DaxFile a = store.create("a");
+            DaxFile b = store.create("b");
+            a.write(0, new byte[(int) PAGE], 0, (int) PAGE);
+            byte[] ones = new byte[(int) PAGE];
+            java.util.Arrays.fill(ones, (byte) 1);
+            b.write(0, ones, 0, ones.length);
+            b.truncate(1000);
+            store.reflink(a, 0, b, 4 * PAGE, PAGE);
+            assertEquals(5 * PAGE, b.size());
+            byte[] got = new byte[(int) PAGE - 1000];
+            b.read(1000, got, 0, got.length);
+            assertArrayEquals(new byte[got.length], got, "bytes past the old end, after a growing reflink");
+        }
+    }
+}

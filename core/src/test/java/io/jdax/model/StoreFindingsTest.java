@@ -171,4 +171,34 @@ class StoreFindingsTest {
             }
         }
     }
+
+    /**
+     * A write racing a sync of the store (or a read racing a truncate or hole punch of the file) must not fail:
+     * but the copy goes through a view of the entry, the sync's write protection (or the layout break) revokes
+     * that view, and the copy throws {@code IllegalStateException: Already closed} out of {@link DaxFile#write}
+     * ({@link DaxFile#read}). Found by the soak; bounded by a count of writes, not by time.
+     */
+    @Disabled("DaxFile.write/read copy through a MappingView that a concurrent sync (truncate, punchHole) may "
+            + "revoke: the copy throws IllegalStateException instead of faulting the entry again; enable with the fix")
+    @Test
+    void writeRacingSyncDoesNotThrow() throws Exception {
+        try (DaxStore store = DaxStore.anonymous(8L << 20)) {
+            DaxFile f = store.create("f");
+            byte[] data = new byte[(int) (16 * PAGE)];
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread syncer = Thread.ofPlatform().start(() -> {
+                while (!done.get()) {
+                    store.sync();
+                }
+            });
+            try {
+                for (int i = 0; i < 20_000; i++) {
+                    f.write(0, data, 0, data.length);
+                }
+            } finally {
+                done.set(true);
+                syncer.join();
+            }
+        }
+    }
 }

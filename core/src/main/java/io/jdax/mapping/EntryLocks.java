@@ -150,6 +150,26 @@ final class EntryLocks {
         waiters.wakeNext(id, start);
     }
 
+    /**
+     * Erases the locked EMPTY entry at {@code start}, which a caller inserted and found no use for, and wakes every
+     * waiter: each looks again and finds no entry (kernel: what {@code dax_unlock_entry} would leave, minus the
+     * empty entry itself).
+     */
+    void eraseLocked(long start) {
+        lock.lock();
+        try {
+            long old = entries.get(start);
+            if (!DaxEntry.isLocked(old) || !DaxEntry.isEmpty(old) || DaxEntry.start(old, start) != start) {
+                throw new IllegalStateException("mapping " + id + ", index " + start + ": erase of entry "
+                        + DaxEntry.describe(old) + ", which is not a locked empty entry there");
+            }
+            entries.erase(start);
+        } finally {
+            lock.unlock();
+        }
+        waiters.wakeAll(id, start);
+    }
+
     /** Replaces the locked entry at {@code start} by {@code entry} (kept locked). */
     void store(long start, long entry) {
         assert DaxEntry.isLocked(entry);

@@ -4,9 +4,9 @@ import static io.jdax.mapping.DaxEntry.NONE;
 
 import io.jdax.page.FolioOwners;
 import io.jdax.page.PageMap;
-import io.jdax.page.RangePins;
 import io.jdax.wait.SleepCallback;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.function.LongConsumer;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -59,6 +59,7 @@ public final class Mapping implements AutoCloseable {
     private final Association association;
     private final LayoutBreaker breaker;
     private final Writeback writeback;
+    private final Faults faults;
     /** Run by a writeback between an entry's TOWRITE clear and its flush; tests only. */
     volatile LongConsumer writebackHook;
     private final ReentrantReadWriteLock invalidate = new ReentrantReadWriteLock();
@@ -78,6 +79,7 @@ public final class Mapping implements AutoCloseable {
         this.locks = new EntryLocks(id, space.waiters(), association, views);
         this.breaker = new LayoutBreaker(map, id, locks, views, association, space.waiters());
         this.writeback = new Writeback(id, map, locks, views);
+        this.faults = new Faults(this, id, map, source, locks, views, association);
     }
 
     static void checkSize(long size, int pageShift) {
@@ -143,7 +145,7 @@ public final class Mapping implements AutoCloseable {
      *                                   overflow; the entry is left unlocked
      */
     public MappingView map(long index, boolean write, int maxOrder) {
-        return (MappingView) fault(index, write, maxOrder, false);
+        return (MappingView) fault(index, write, checkOrder(maxOrder), faults.view());
     }
 
     /** Pins the folio backing page {@code index}, faulting it in under the entry lock first if need be (kernel:
@@ -165,13 +167,18 @@ public final class Mapping implements AutoCloseable {
      * @param maxOrder largest order to fault: 0 or {@link #PMD_ORDER}
      * @return a new pin of the folio backing {@code index}, or of the zero page for a read of a hole */
     public MappingPin pin(long index, boolean write, int maxOrder) {
-        return (MappingPin) fault(index, write, maxOrder, true);
+        return (MappingPin) fault(index, write, checkOrder(maxOrder), faults.pin());
     }
 
-    private Object fault(long index, boolean write, int maxOrder, boolean forPin) {
+    private static int checkOrder(int maxOrder) {
         if (maxOrder != 0 && maxOrder != PMD_ORDER) {
             throw new IllegalArgumentException("fault order " + maxOrder + ": 0 or " + PMD_ORDER);
         }
+        return maxOrder;
+    }
+
+    /** A PMD attempt if {@code maxOrder} allows and the PMD range lies in the file, else or on fallback a PTE one. */
+    private Object fault(long index, boolean write, int maxOrder, Faults.Use use) {
         invalidate.readLock().lock();
         try {
             checkOpen();
@@ -181,101 +188,73 @@ public final class Mapping implements AutoCloseable {
                         + pages + " pages) of mapping " + id);
             }
             if (maxOrder == PMD_ORDER && (index | DaxEntry.PMD_COLOUR) < pages) {
-                Object done = faultAt(index & ~DaxEntry.PMD_COLOUR, PMD_ORDER, write, forPin);
+                Object done = faults.at(index & ~DaxEntry.PMD_COLOUR, PMD_ORDER, write, use);
                 if (done != null) {
                     return done;
                 }
             }
-            return faultAt(index, 0, write, forPin);
+            return faults.at(index, 0, write, use);
         } finally {
             invalidate.readLock().unlock();
         }
     }
 
-    /** One fault attempt at {@code order}; null means FALLBACK (kernel: {@code VM_FAULT_FALLBACK}). */
-    private Object faultAt(long index, int order, boolean write, boolean forPin) {
-        long entry = locks.grab(index, order);
-        if (entry == EntryLocks.CONFLICT) {
-            return null;
-        }
-        // an order-0 request over a real PMD entry locks that entry and maps it whole
-        long start = DaxEntry.start(entry, index);
-        int eorder = DaxEntry.order(entry);
-        try {
-            Extent ext = source.extent(this, start, eorder, write);
-            if (ext == null) {
-                throw new IllegalStateException("extent source " + source + " answered null for page " + start);
-            }
-            if (ext.isHole()) {
-                if (ext.order() < eorder && DaxEntry.isEmpty(entry)) {
-                    return null; // kernel: a hole shorter than the PMD falls back
-                }
-                if (write) {
-                    throw new IllegalStateException("extent source answered a hole to a write fault at page "
-                            + start + " of mapping " + id);
-                }
-                if (DaxEntry.mapsFolio(entry)) {
-                    throw new IllegalStateException("page " + start + " of mapping " + id + ": the entry maps pfn "
-                            + DaxEntry.pfn(entry) + " but the extent source answers a hole");
-                }
-                if (!DaxEntry.isZero(entry)) {
-                    entry = DaxEntry.locked(DaxEntry.zero(eorder)); // kernel: dax_load_hole / dax_pmd_load_hole
-                    locks.store(start, entry);
-                }
-                return forPin ? new MappingPin(map, -1, start) : views.attach(start, eorder, -1, false);
-            }
-            long pfn = ext.pfn();
-            if (ext.order() < eorder || (pfn & ((1L << eorder) - 1)) != 0) {
-                if (eorder > 0 && DaxEntry.isEmpty(entry)) {
-                    return null; // the block is too small or misaligned for a PMD: the PTE fault downgrades the entry
-                }
-                throw new IllegalStateException("page " + start + " of mapping " + id + ": order-" + eorder + " entry "
-                        + DaxEntry.describe(entry) + " but the extent source answers an order-" + ext.order()
-                        + " block at pfn " + pfn);
-            }
-            if (pfn < 0 || pfn > map.nrPages() - (1L << eorder)) {
-                throw new IllegalStateException("extent source answered pfn " + pfn + " for page " + start
-                        + ", outside " + map);
-            }
-            entry = insert(start, entry, pfn, eorder, write, ext.shared());
-            if (forPin) {
-                // the dax fault-in step of a pin, under the entry lock: a temporary reference, the legal 0 -> 1
-                long head = RangePins.pinFolio(map, pfn, false, (m, p) -> {
-                    m.incRef(pfn);
-                    return pfn;
-                });
-                return new MappingPin(map, head, start);
-            }
-            return views.attach(start, eorder, pfn, write);
-        } finally {
-            locks.unlock(start, entry);
-        }
+    // ------------------------------------------------------------------ copies
+
+    /** Copies the file's bytes from {@code pos} into {@code dst} without a view (kernel: {@code dax_iomap_rw} of a
+     * read): entry by entry, each under its entry lock, faulting at {@link #faultOrder()} as {@link #map} does. A
+     * copy is atomic against the other copies and faults of its entry; one that spans entries is not atomic as a
+     * whole. Holes read as zeros and are left holes.
+     * @param pos first byte of the file, in [0, {@link #size()}]
+     * @param dst where to copy to: as many bytes as it holds, fewer at the end of the file
+     * @return bytes copied, 0 at the end of the file
+     * @throws IllegalArgumentException if {@code pos} is outside [0, {@link #size()}]
+     * @throws IllegalStateException    if the mapping is closed, or a page copied from was poisoned */
+    public long read(long pos, MemorySegment dst) {
+        Objects.requireNonNull(dst, "dst");
+        long n = copyLength(pos, dst.byteSize(), false);
+        return copy(pos, dst, n, false);
     }
 
-    /** Kernel: {@code dax_insert_entry}. A zero or empty entry becomes the folio's entry: the zero page's views
-     * are revoked, the folio associated, the entry stored (still locked). A write marks DIRTY, and TOWRITE when
-     * the extent is shared.
-     */
-    private long insert(long start, long entry, long pfn, int order, boolean write, boolean shared) {
-        if (DaxEntry.isZero(entry) || DaxEntry.isEmpty(entry)) {
-            if (DaxEntry.isZero(entry)) {
-                views.revoke(start, start + (1L << order)); // kernel: unmap_mapping_pages of the zero page
-            }
-            long fresh = DaxEntry.locked(DaxEntry.make(pfn, order, 0));
-            association.associate(fresh, id, start, shared);
-            locks.store(start, fresh);
-            entry = fresh;
-        } else if (DaxEntry.pfn(entry) != pfn) {
-            throw new IllegalStateException("page " + start + " of mapping " + id + ": the entry maps pfn "
-                    + DaxEntry.pfn(entry) + " but the extent source answers pfn " + pfn);
+    /** Copies {@code src} into the file at {@code pos} without a view (kernel: {@code dax_iomap_rw} of a write),
+     * entry by entry under each entry lock: holes get blocks, and each entry is marked DIRTY (and TOWRITE if
+     * shared) before its bytes go in, so a writeback, which locks the entry to flush it, flushes them whole.
+     * The range must lie in the file: grow it first with {@link #truncate}.
+     * @param pos first byte of the file, {@code >= 0}
+     * @param src the bytes
+     * @throws IllegalArgumentException if the range passes the end of the file or {@code pos} is negative
+     * @throws IllegalStateException    if the mapping is closed, the extent source is out of space (the bytes
+     *                                  before the failing entry are written), or a page written was poisoned */
+    public void write(long pos, MemorySegment src) {
+        Objects.requireNonNull(src, "src");
+        copy(pos, src, copyLength(pos, src.byteSize(), true), true);
+    }
+
+    private long copyLength(long pos, long bytes, boolean write) {
+        long s = size;
+        if (pos < 0 || pos > s || (write && bytes > s - pos)) {
+            throw new IllegalArgumentException((write ? "write of " + bytes + " bytes at " : "read at ") + "offset "
+                    + pos + ": outside the " + s + " bytes of mapping " + id);
         }
-        if (write) {
-            locks.mark(start, Mark.DIRTY);
-            if (shared) {
-                locks.mark(start, Mark.TOWRITE);
+        return Math.min(bytes, s - pos);
+    }
+
+    private long copy(long pos, MemorySegment mem, long n, boolean write) {
+        long done = 0;
+        while (done < n) {
+            Faults.Copy c = faults.new Copy(pos + done, mem, done, n - done);
+            try {
+                fault((pos + done) >>> pageShift, write, faultOrder, c);
+            } catch (IndexOutOfBoundsException shrunk) {
+                if (write) {
+                    throw new IllegalStateException("mapping " + id + " shrank under a write at offset "
+                            + (pos + done), shrunk);
+                }
+                break; // a read stops at the end the file has now
             }
+            done += c.copied;
         }
-        return entry;
+        return done;
     }
 
     /** Locks the entry covering page {@code index}, waiting while someone else holds it (kernel:

@@ -10,9 +10,11 @@ import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One file of a {@link DaxStore}. Reads and writes copy through the file's entries (a fault per entry
- * touched, which maps the block and, for a write, marks it DIRTY); {@link #map} returns zero-copy views.
- * Thread-safe; writes that grow the file serialise on the file, others run in parallel.
+ * One file of a {@link DaxStore}. Reads and writes copy through the file's entries without a view (kernel:
+ * {@code dax_iomap_rw}): each entry is locked for its part of the copy, which makes a read or write within one
+ * entry (a 4 KiB page, or a 2 MiB block) atomic against other reads and writes of it, and a write marks the
+ * entry DIRTY before its bytes go in. {@link #map} returns zero-copy views. Thread-safe; writes that grow the
+ * file serialise on the file, others run in parallel.
  */
 public final class DaxFile {
 
@@ -116,19 +118,7 @@ public final class DaxFile {
         if (offset < 0 || offset > size) {
             throw new IllegalArgumentException("read offset " + offset + " outside [0, " + size + "] of " + this);
         }
-        long n = Math.min(dst.byteSize(), size - offset);
-        long done = 0;
-        while (done < n) {
-            long pos = offset + done;
-            try (MappingView v = mapping.map(pos / PAGE, false)) {
-                long in = pos - v.index() * PAGE;
-                long chunk = Math.min(n - done, v.pageCount() * PAGE - in);
-                MemorySegment.copy(v.segment(), in, dst, done, chunk);
-                done += chunk;
-            } catch (IndexOutOfBoundsException truncated) {
-                break; // the file shrank meanwhile
-            }
-        }
+        long done = mapping.read(offset, dst);
         bytesRead.add(done);
         return done;
     }
@@ -171,15 +161,12 @@ public final class DaxFile {
         if (end > size()) {
             grow(end);
         }
-        long done = 0;
-        while (done < n) {
-            long pos = offset + done;
-            try (MappingView v = mapping.map(pos / PAGE, true)) {
-                long in = pos - v.index() * PAGE;
-                long chunk = Math.min(n - done, v.pageCount() * PAGE - in);
-                MemorySegment.copy(src, done, v.segment(), in, chunk);
-                done += chunk;
-            }
+        try {
+            mapping.write(offset, src);
+        } catch (IllegalArgumentException shrunk) {
+            checkUsable(); // deleted meanwhile: say so
+            throw new IllegalStateException("write of " + n + " bytes at offset " + offset + " to " + this
+                    + ": the file shrank meanwhile", shrunk);
         }
         bytesWritten.add(n);
     }

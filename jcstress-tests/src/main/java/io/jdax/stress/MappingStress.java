@@ -65,6 +65,48 @@ public final class MappingStress {
         FREE.add(block);
     }
 
+    private static final ConcurrentLinkedQueue<Long> FREE_PAGES = new ConcurrentLinkedQueue<>();
+
+    /**
+     * A page nobody uses, carved out of a block: for states that need one page each and are made by the
+     * thousand (jcstress sizes its batches by how fast states are built, and cheap ones come in batches larger
+     * than the number of blocks).
+     */
+    public static long page() {
+        Long p = FREE_PAGES.poll();
+        if (p != null) {
+            return p;
+        }
+        long b = block();
+        for (long i = 1; i < BLOCK; i++) {
+            FREE_PAGES.add(b + i);
+        }
+        return b;
+    }
+
+    public static void givePageBack(long pfn) {
+        FREE_PAGES.add(pfn);
+    }
+
+    /** A source under which a one-page file's page 0 is page {@code pfn}, unshared. */
+    public static ExtentSource onePage(long pfn) {
+        return new ExtentSource() {
+            @Override
+            public PageMap pageMap() {
+                return MAP;
+            }
+
+            @Override
+            public Extent extent(Mapping mapping, long index, int order, boolean write) {
+                return new Extent(pfn, 0, false);
+            }
+
+            @Override
+            public void release(Mapping mapping, long start, long end) {
+            }
+        };
+    }
+
     /** A source under which every file's page i is page i of {@code block}, shared (reflinked) or not. */
     public static ExtentSource extents(long block, boolean shared) {
         return new ExtentSource() {

@@ -25,8 +25,7 @@ import org.junit.jupiter.api.Test;
  * A mixed multi-threaded workload for a given time ({@code -Djdax.soak.seconds}, 60 by default): pool workers
  * allocate buffers of every size class (slab objects from 1 byte, folios up to 1 MiB), tag them, retain and hand
  * them to other workers, slice and release them; store workers write, read, map, truncate, punch holes, move
- * ranges by reflink and fsync their own files (and, with {@code -Djdax.soak.storeRaces=true}, sync the store and
- * read the others' files). Half the workers are platform
+ * ranges by reflink, fsync their own files, sync the store and read the others' files. Half the workers are platform
  * threads, half virtual. After they stop: no page lost (free + allocated == total), every refcount 0, every
  * file's checksum equal to its model's. The seed is printed; {@code -Djdax.seed=...} replays the choices of
  * each worker (not their interleaving).
@@ -41,8 +40,7 @@ class SoakTest {
     void mixedWorkloadKeepsEveryPageAndByte() throws Exception {
         long seed = Long.getLong("jdax.seed", System.nanoTime());
         System.out.println("soak: seed " + seed + " (replay with -Djdax.seed=" + seed + "), " + SECONDS + " s, "
-                + POOL_WORKERS + " pool and " + STORE_WORKERS + " store workers, half of each on virtual threads"
-                + (StoreWorker.STORE_RACES ? ", store races on" : ""));
+                + POOL_WORKERS + " pool and " + STORE_WORKERS + " store workers, half of each on virtual threads");
         long deadline = System.nanoTime() + SECONDS * 1_000_000_000L;
         AtomicLong poolOps = new AtomicLong();
         AtomicLong storeOps = new AtomicLong();

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.TreeMap;
+import java.util.HashMap;
 import java.util.TreeSet;
 
 /**
@@ -36,7 +37,8 @@ final class EntryMap {
         final long[][] marks = new long[MARKS][]; // per mark, a bitmap by slot, allocated with the first bit
     }
 
-    private final TreeMap<Long, Chunk> chunks = new TreeMap<>();
+    private final TreeMap<Long, Chunk> chunks = new TreeMap<>();        // ordered walks
+    private final HashMap<Long, Chunk> chunkAt = new HashMap<>();       // the same chunks, for point lookups
     @SuppressWarnings("unchecked")
     private final NavigableSet<Long>[] markedChunks = new NavigableSet[MARKS];
     private long pages;   // kernel: mapping->nrpages
@@ -59,7 +61,7 @@ final class EntryMap {
 
     /** The entry covering {@code index}, or {@link DaxEntry#NONE}. */
     long get(long index) {
-        Chunk c = chunks.get(index >>> CHUNK_SHIFT);
+        Chunk c = chunkAt.get(index >>> CHUNK_SHIFT);
         if (c == null) {
             return DaxEntry.NONE;
         }
@@ -78,7 +80,7 @@ final class EntryMap {
         if (order == 0) {
             return get(index);
         }
-        Chunk c = chunks.get(index >>> CHUNK_SHIFT);
+        Chunk c = chunkAt.get(index >>> CHUNK_SHIFT);
         if (c == null) {
             return DaxEntry.NONE;
         }
@@ -105,10 +107,11 @@ final class EntryMap {
     void put(long index, long entry) {
         assert entry != DaxEntry.NONE && DaxEntry.start(entry, index) == index : index + " " + entry;
         long key = index >>> CHUNK_SHIFT;
-        Chunk c = chunks.get(key);
+        Chunk c = chunkAt.get(key);
         if (c == null) {
             c = new Chunk();
             chunks.put(key, c);
+            chunkAt.put(key, c);
         }
         if (DaxEntry.isPmd(entry)) {
             if (c.pteCount != 0) {
@@ -140,7 +143,7 @@ final class EntryMap {
     /** Removes the entry starting at {@code index} with its marks; returns it, or NONE if there was none. */
     long erase(long index) {
         long key = index >>> CHUNK_SHIFT;
-        Chunk c = chunks.get(key);
+        Chunk c = chunkAt.get(key);
         if (c == null) {
             return DaxEntry.NONE;
         }
@@ -166,6 +169,7 @@ final class EntryMap {
         }
         if (c.pmd == DaxEntry.NONE && c.pteCount == 0) {
             chunks.remove(key);
+            chunkAt.remove(key);
         }
         return old;
     }
@@ -175,7 +179,7 @@ final class EntryMap {
     /** Sets {@code mark} on the entry starting at {@code index}, which must exist. */
     void setMark(long index, Mark mark) {
         long key = index >>> CHUNK_SHIFT;
-        Chunk c = chunks.get(key);
+        Chunk c = chunkAt.get(key);
         assert c != null && get(index) != DaxEntry.NONE : "mark of a missing entry at " + index;
         long[] bits = c.marks[mark.ordinal()];
         if (bits == null) {
@@ -188,7 +192,7 @@ final class EntryMap {
 
     void clearMark(long index, Mark mark) {
         long key = index >>> CHUNK_SHIFT;
-        Chunk c = chunks.get(key);
+        Chunk c = chunkAt.get(key);
         if (c != null) {
             clearMark(key, c, slot(index), mark);
         }
@@ -210,7 +214,7 @@ final class EntryMap {
     }
 
     boolean isMarked(long index, Mark mark) {
-        Chunk c = chunks.get(index >>> CHUNK_SHIFT);
+        Chunk c = chunkAt.get(index >>> CHUNK_SHIFT);
         if (c == null || c.marks[mark.ordinal()] == null) {
             return false;
         }
@@ -229,7 +233,7 @@ final class EntryMap {
             if (base >= to) {
                 return -1;
             }
-            Chunk c = chunks.get(key);
+            Chunk c = chunkAt.get(key);
             long[] bits = c.marks[mark.ordinal()];
             int s = base >= from || c.pmd != DaxEntry.NONE ? 0 : slot(from);
             for (int w = s >>> 6; w < MARK_WORDS; w++) {
@@ -284,9 +288,15 @@ final class EntryMap {
     void verify() {
         long sumPages = 0;
         long count = 0;
+        if (chunkAt.size() != chunks.size()) {
+            throw new IllegalStateException("the chunk index holds " + chunkAt.size() + " chunks, the map " + chunks.size());
+        }
         for (Map.Entry<Long, Chunk> e : chunks.entrySet()) {
             long base = e.getKey() << CHUNK_SHIFT;
             Chunk c = e.getValue();
+            if (chunkAt.get(e.getKey()) != c) {
+                throw new IllegalStateException("chunk " + e.getKey() + " is not the one its index holds");
+            }
             int ptes = 0;
             if (c.ptes != null) {
                 for (int s = 0; s < CHUNK_SLOTS; s++) {

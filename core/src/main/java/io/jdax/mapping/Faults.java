@@ -140,6 +140,11 @@ final class Faults {
         int eorder = DaxEntry.order(entry);
         boolean erase = false;
         try {
+            if (!write && !use.mapsZeroPage() && DaxEntry.mapsFolio(entry)) {
+                // a copy out of a mapped entry: the locked entry already says where the block is, and nothing
+                // changes it while we hold the lock (kernel: a read() iterates the iomap; this skips the lookup)
+                return use.at(start, eorder, DaxEntry.pfn(entry), false);
+            }
             Extent ext = source.extent(mapping, start, eorder, write);
             if (ext == null) {
                 throw new IllegalStateException("extent source " + source + " answered null for page " + start);

@@ -35,6 +35,34 @@ public final class InMemoryExtentSource implements ExtentSource {
     public record Owner(long mappingId, long index) {
     }
 
+    /**
+     * A sorted map (the ordered walks of release, reflink and the metadata) with a hash index beside it, for the
+     * point lookups of every fault and copy: a tree walk over a large file's extents misses the cache at every
+     * level. Change it through {@link #put} and {@link #remove} only.
+     */
+    private static final class Indexed<V> extends TreeMap<Long, V> {
+        private final HashMap<Long, V> index = new HashMap<>();
+
+        @Override
+        public V put(Long key, V value) {
+            index.put(key, value);
+            return super.put(key, value);
+        }
+
+        @Override
+        public V remove(Object key) {
+            index.remove(key);
+            return super.remove(key);
+        }
+
+        /** The value stored at exactly {@code key}, or null. */
+        V at(long key) {
+            return index.get(key);
+        }
+    }
+
+    private static final long PMD_MASK = ~((1L << DaxEntry.PMD_ORDER) - 1);
+
     private record FileExtent(long pfn, int order) {
         long pages() {
             return 1L << order;
@@ -75,8 +103,8 @@ public final class InMemoryExtentSource implements ExtentSource {
     private final boolean durableZeroing;
     private long quarantined; // guarded by this
     private long changes;     // guarded by this: allocations, releases, reflinks, adoptions
-    private final Map<Long, TreeMap<Long, FileExtent>> files = new HashMap<>(); // guarded by this
-    private final TreeMap<Long, Block> blocks = new TreeMap<>();                // guarded by this, by first pfn
+    private final Map<Long, Indexed<FileExtent>> files = new HashMap<>(); // guarded by this
+    private final Indexed<Block> blocks = new Indexed<>();                // guarded by this, by first pfn
 
     /**
      * A source handing out blocks of up to the PMD order from every page of {@code map}.
@@ -180,7 +208,7 @@ public final class InMemoryExtentSource implements ExtentSource {
         if (extents.isEmpty()) {
             return;
         }
-        TreeMap<Long, FileExtent> file = new TreeMap<>();
+        Indexed<FileExtent> file = new Indexed<>();
         for (StoredExtent e : extents) {
             file.put(e.index(), new FileExtent(e.pfn(), e.order()));
             for (Map.Entry<Long, Block> b : blocks.subMap(e.pfn(), e.pfn() + (1L << e.order())).entrySet()) {
@@ -198,7 +226,7 @@ public final class InMemoryExtentSource implements ExtentSource {
      */
     public synchronized List<StoredExtent> extents(Mapping mapping) {
         List<StoredExtent> out = new ArrayList<>();
-        TreeMap<Long, FileExtent> file = files.get(mapping.id());
+        Indexed<FileExtent> file = files.get(mapping.id());
         if (file != null) {
             for (Map.Entry<Long, FileExtent> e : file.entrySet()) {
                 out.add(new StoredExtent(e.getKey(), e.getValue().pfn, e.getValue().order));
@@ -227,10 +255,9 @@ public final class InMemoryExtentSource implements ExtentSource {
      */
     public synchronized long freeUnowned() {
         long freed = 0;
-        for (var it = blocks.entrySet().iterator(); it.hasNext();) {
-            var e = it.next();
+        for (var e : new ArrayList<>(blocks.entrySet())) {
             if (e.getValue().owners.isEmpty()) {
-                it.remove();
+                blocks.remove(e.getKey());
                 allocator.free(e.getKey(), e.getValue().order);
                 freed += 1L << e.getValue().order;
             }
@@ -250,13 +277,22 @@ public final class InMemoryExtentSource implements ExtentSource {
 
     @Override
     public synchronized Extent extent(Mapping mapping, long index, int order, boolean write) {
-        TreeMap<Long, FileExtent> file = files.get(mapping.id());
+        Indexed<FileExtent> file = files.get(mapping.id());
         if (file != null) {
-            Map.Entry<Long, FileExtent> e = file.floorEntry(index);
-            if (e != null && index - e.getKey() < e.getValue().pages()) {
-                FileExtent fe = e.getValue();
-                long pfn = fe.pfn + (index - e.getKey());
-                return new Extent(pfn, fe.order, blocks.floorEntry(pfn).getValue().owners.size() > 1);
+            long start = index;
+            FileExtent fe = file.at(index);
+            if (fe == null) {
+                start = index & PMD_MASK;
+                fe = file.at(start);
+                if (fe == null || index - start >= fe.pages()) {
+                    Map.Entry<Long, FileExtent> e = file.floorEntry(index); // an order between 0 and the PMD's
+                    fe = e == null || index - e.getKey() >= e.getValue().pages() ? null : e.getValue();
+                    start = e == null ? -1 : e.getKey();
+                }
+            }
+            if (fe != null) {
+                long pfn = fe.pfn + (index - start);
+                return new Extent(pfn, fe.order, blockOf(pfn).owners.size() > 1);
             }
         }
         int o = Math.min(Math.max(order, 0), allocator.maxOrder());
@@ -267,7 +303,7 @@ public final class InMemoryExtentSource implements ExtentSource {
             return Extent.hole(o);
         }
         if (file == null) {
-            file = new TreeMap<>();
+            file = new Indexed<>();
             files.put(mapping.id(), file);
         }
         if (o > 0 && o < order) {
@@ -299,7 +335,7 @@ public final class InMemoryExtentSource implements ExtentSource {
 
     @Override
     public synchronized void release(Mapping mapping, long start, long end) {
-        TreeMap<Long, FileExtent> file = files.get(mapping.id());
+        Indexed<FileExtent> file = files.get(mapping.id());
         if (file == null || start >= end) {
             return;
         }
@@ -356,8 +392,8 @@ public final class InMemoryExtentSource implements ExtentSource {
             throw new IllegalArgumentException("reflink within mapping " + src.id() + ": ranges from " + srcIndex
                     + " and " + dstIndex + " of " + pages + " pages overlap");
         }
-        TreeMap<Long, FileExtent> from = files.getOrDefault(src.id(), new TreeMap<>());
-        TreeMap<Long, FileExtent> to = files.getOrDefault(dst.id(), new TreeMap<>());
+        Indexed<FileExtent> from = files.getOrDefault(src.id(), new Indexed<>());
+        Indexed<FileExtent> to = files.getOrDefault(dst.id(), new Indexed<>());
         Map.Entry<Long, FileExtent> straddling = from.lowerEntry(srcIndex);
         if (straddling != null && straddling.getKey() + straddling.getValue().pages() > srcIndex) {
             throw new IllegalArgumentException("reflink source index " + srcIndex + " is inside the order-"
@@ -460,7 +496,19 @@ public final class InMemoryExtentSource implements ExtentSource {
         return quarantined;
     }
 
-    private static boolean hasBlocks(TreeMap<Long, FileExtent> file, long start, long pages) {
+    /** The block holding page {@code pfn}, which one must. */
+    private Block blockOf(long pfn) {
+        Block b = blocks.at(pfn);
+        if (b == null) {
+            b = blocks.at(pfn & PMD_MASK);
+            if (b == null || pfn - (pfn & PMD_MASK) >= 1L << b.order) {
+                b = blocks.floorEntry(pfn).getValue();
+            }
+        }
+        return b;
+    }
+
+    private static boolean hasBlocks(Indexed<FileExtent> file, long start, long pages) {
         Long next = file.ceilingKey(start);
         Map.Entry<Long, FileExtent> before = file.lowerEntry(start);
         return next != null && next < start + pages

@@ -14,9 +14,14 @@ import io.jdax.memory.Region;
 import io.jdax.page.PageMap;
 import io.jdax.pool.BufferPool;
 import io.jdax.pool.PooledBuffer;
+import io.jdax.store.DaxFile;
+import io.jdax.store.DaxStore;
+import io.jdax.store.FilePin;
+import io.jdax.store.FileView;
 import io.jdax.wait.SleepCallback;
 
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantLock;
@@ -74,6 +79,32 @@ class ReadmeExamplesTest {
         } finally {
             pmem.close();
         }
+    }
+
+    @Test
+    void store() throws Exception {
+        // snippet: store
+        DaxStore store = DaxStore.anonymous(64L << 20);          // or DaxStore.open(file, size): a pmem-style file
+        DaxFile log = store.create("log");
+        byte[] hello = "hello, dax".getBytes(StandardCharsets.UTF_8);
+        log.write(0, hello, 0, hello.length);                    // copied in place; its page is marked DIRTY
+        log.truncate(DaxStore.PAGE);                             // a whole page, which a reflink can share
+        DaxFile copy = store.create("copy");
+        store.reflink(log, 0, copy, 0, DaxStore.PAGE);           // the copy shares the block: no byte copied
+        FileView view = copy.map(0, hello.length, false);        // zero copy, the shared block itself
+        String text = new String(view.segment().toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+        long sharers = view.shareCount();                        // 2: both files have mapped the block
+        view.close();                                            // truncate would revoke a view left open...
+        FilePin io = log.pin(0, false);                          // ...but waits for a pin: I/O in flight
+        io.close();
+        long flushed = log.fsync();                              // writes back exactly the dirty page: 4096
+        store.close();
+        // snippet end
+        assertEquals("hello, dax", text);
+        assertEquals(2, sharers);
+        assertEquals(DaxStore.PAGE, flushed);
+        assertFalse(io.isOpen());
+        assertFalse(store.isOpen());
     }
 
     @Test

@@ -101,6 +101,7 @@ public final class InMemoryExtentSource implements ExtentSource {
     private final PageMap map;
     private final ExtentAllocator allocator;
     private final boolean durableZeroing;
+    private final ZeroedBlocks zeroed = new ZeroedBlocks(); // guarded by this
     private long quarantined; // guarded by this
     private long changes;     // guarded by this: allocations, releases, reflinks, adoptions
     private final Map<Long, Indexed<FileExtent>> files = new HashMap<>(); // guarded by this
@@ -123,8 +124,9 @@ public final class InMemoryExtentSource implements ExtentSource {
      *
      * @param map            a dax page map
      * @param firstPfn       first page handed out, aligned to the PMD order
-     * @param durableZeroing whether a new block's zeros are flushed through the region at once, so that after a
-     *                       crash its unwritten pages read as zeros, not as a deleted file's bytes
+     * @param durableZeroing whether a new block's zeros are made durable (by {@link #flushZeroed}, which a store
+     *                       calls before it commits metadata naming the block), so that after a crash its
+     *                       unwritten pages read as zeros, not as a deleted file's bytes
      * @throws IllegalArgumentException if {@code map} is not a dax map, has more than 2^31 - 1 pages, or
      *                                  {@code firstPfn} is misaligned or leaves no page
      */
@@ -270,6 +272,25 @@ public final class InMemoryExtentSource implements ExtentSource {
         return map;
     }
 
+    /**
+     * Flushes the zeros of every block allocated since the last call (with durable zeroing; nothing otherwise),
+     * merged into runs of adjacent pages. Call it after reading the extents a metadata commit will name and
+     * before writing that metadata: each block those extents name was allocated, and queued, before.
+     *
+     * @return the pages flushed
+     * @throws IllegalStateException if the region is closed
+     */
+    public long flushZeroed() {
+        long[][] ranges;
+        synchronized (this) {
+            if (zeroed.isEmpty()) {
+                return 0;
+            }
+            ranges = zeroed.take();
+        }
+        return ZeroedBlocks.flush(map.region(), map.pageShift(), ranges); // outside the lock: faults go on
+    }
+
     /** {@return the number of pages not allocated to any file} */
     public synchronized long freePages() {
         return allocator.freePages();
@@ -321,9 +342,8 @@ public final class InMemoryExtentSource implements ExtentSource {
                     + ": all " + map.nrPages() + " pages of " + map + " are allocated");
         }
         map.pages(pfn, 1L << o).fill((byte) 0); // a new block reads as zeros, whatever it held before
-        if (durableZeroing) {
-            int shift = map.pageShift();
-            map.region().flush(pfn << shift, (1L << o) << shift);
+        if (durableZeroing && zeroed.add(pfn, 1L << o)) {
+            ZeroedBlocks.flush(map.region(), map.pageShift(), zeroed.take()); // bound the list: flush now
         }
         file.put(start, new FileExtent(pfn, o));
         changes++;

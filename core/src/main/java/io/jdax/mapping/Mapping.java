@@ -462,13 +462,21 @@ public final class Mapping implements AutoCloseable {
      *                                  are unchanged
      */
     public void truncate(long newSize) throws InterruptedException {
+        truncate(newSize, null);
+    }
+
+    /** {@link #truncate(long)}, running {@code callback} around each sleep for a busy page; throws as it does.
+     * @param newSize  the new size in bytes
+     * @param callback run before and after each sleep (to time the waits, say), or null
+     * @throws InterruptedException if interrupted while waiting: nothing is changed */
+    public void truncate(long newSize, SleepCallback callback) throws InterruptedException {
         checkSize(newSize, pageShift);
         invalidate.writeLock().lockInterruptibly();
         try {
             checkOpen();
             if (newSize < size) {
                 long first = pagesOf(newSize);
-                breaker.breakAndDelete(first, END, null, true);
+                breaker.breakAndDelete(first, END, callback, true);
                 source.release(this, first, END);
             }
             size = newSize;
@@ -485,6 +493,15 @@ public final class Mapping implements AutoCloseable {
      * @throws InterruptedException     if interrupted while waiting: the entries and blocks are all still there
      */
     public void punchHole(long start, long end) throws InterruptedException {
+        punchHole(start, end, null);
+    }
+
+    /** {@link #punchHole(long, long)}, running {@code callback} around each sleep for a busy page.
+     * @param start    first byte of the hole, page aligned
+     * @param end      byte after the hole, page aligned
+     * @param callback run before and after each sleep, or null
+     * @throws InterruptedException if interrupted while waiting: the entries and blocks are all still there */
+    public void punchHole(long start, long end, SleepCallback callback) throws InterruptedException {
         long first = firstPage(start, end);
         long mask = (1L << pageShift) - 1;
         if ((start & mask) != 0 || (end & mask) != 0) {
@@ -495,7 +512,7 @@ public final class Mapping implements AutoCloseable {
         invalidate.writeLock().lockInterruptibly();
         try {
             checkOpen();
-            breaker.breakAndDelete(first, last, null, true);
+            breaker.breakAndDelete(first, last, callback, true);
             source.release(this, first, last);
         } finally {
             invalidate.writeLock().unlock();

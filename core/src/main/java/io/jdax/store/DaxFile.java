@@ -249,7 +249,26 @@ public final class DaxFile {
             throw new IllegalArgumentException("map of " + length + " bytes at offset " + offset + " spans more than "
                     + "the " + v.pageCount() * PAGE + "-byte entry at offset " + v.index() * PAGE + " of " + this);
         }
-        return new FileView(v, in, length);
+        return new FileView(v, in, length, store.pageMap());
+    }
+
+    /**
+     * Pins the block behind byte {@code offset} for I/O in flight (a hole is pinned as the zero page). Unlike a
+     * view, a pin is not revoked: truncate, hole punch and delete of its page wait until it is closed.
+     *
+     * @param offset a byte of the page to pin, in {@code [0, size())}
+     * @param write  whether the I/O writes the page (a hole then gets a block, and the entry is marked DIRTY)
+     * @return the pin
+     * @throws IllegalArgumentException if {@code offset} is negative or not before the end of the file
+     * @throws IllegalStateException    if the file is deleted or poisoned, or the store closed
+     */
+    public FilePin pin(long offset, boolean write) {
+        checkUsable();
+        long size = size();
+        if (offset < 0 || offset >= size) {
+            throw new IllegalArgumentException("pin of offset " + offset + " outside the " + size + " bytes of " + this);
+        }
+        return new FilePin(mapping.pin(offset / PAGE, write), store.pageMap(), offset / PAGE);
     }
 
     // ------------------------------------------------------------------ size and holes
@@ -265,20 +284,12 @@ public final class DaxFile {
      */
     public synchronized void truncate(long newSize) throws InterruptedException {
         checkUsable();
-        StoreEvents.IdleWait wait = new StoreEvents.IdleWait();
-        wait.begin();
         long old = size();
         if (newSize > old) {
             grow(newSize);
         } else {
-            mapping.truncate(newSize);
+            mapping.truncate(newSize, StoreEvents.idleWaits(name, "truncate", old - newSize));
             store.metadataChanged();
-        }
-        if (wait.shouldCommit()) {
-            wait.file = name;
-            wait.operation = "truncate";
-            wait.bytes = Math.max(0, old - newSize);
-            wait.commit();
         }
     }
 
@@ -297,15 +308,7 @@ public final class DaxFile {
             throw new IllegalArgumentException("hole [" + offset + ", " + offset + " + " + length + ") of " + this
                     + ": must be page aligned and within its " + size() + " bytes");
         }
-        StoreEvents.IdleWait wait = new StoreEvents.IdleWait();
-        wait.begin();
-        mapping.punchHole(offset, offset + length);
-        if (wait.shouldCommit()) {
-            wait.file = name;
-            wait.operation = "punchHole";
-            wait.bytes = length;
-            wait.commit();
-        }
+        mapping.punchHole(offset, offset + length, StoreEvents.idleWaits(name, "punchHole", length));
     }
 
     // ------------------------------------------------------------------ durability

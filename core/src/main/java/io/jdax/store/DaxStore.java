@@ -210,17 +210,11 @@ public final class DaxStore implements AutoCloseable {
      */
     public synchronized void delete(String name) {
         DaxFile f = open(name);
-        StoreEvents.IdleWait wait = new StoreEvents.IdleWait();
-        wait.begin();
         f.markDeleted();
         f.mapping().close();
         files.remove(name);
         byMapping.remove(f.mapping().id());
         metadataChanged();
-        wait.file = name;
-        wait.operation = "delete";
-        wait.bytes = f.mapping().size();
-        wait.commit();
     }
 
     /**
@@ -262,13 +256,8 @@ public final class DaxStore implements AutoCloseable {
             checkOpen();
             src.checkUsable();
             dst.checkUsable();
-            StoreEvents.IdleWait wait = new StoreEvents.IdleWait();
-            wait.begin();
-            dst.mapping().breakLayouts(dstOff, dstOff + length, null); // drops zero-page entries of the hole
-            wait.file = dst.name();
-            wait.operation = "reflink";
-            wait.bytes = length;
-            wait.commit();
+            // drops zero-page entries of the hole
+            dst.mapping().breakLayouts(dstOff, dstOff + length, StoreEvents.idleWaits(dst.name(), "reflink", length));
             source.reflink(src.mapping(), srcOff / PAGE, dst.mapping(), dstOff / PAGE, length / PAGE);
             if (dst.size() < dstOff + length) {
                 dst.mapping().truncate(dstOff + length);
@@ -316,6 +305,7 @@ public final class DaxStore implements AutoCloseable {
             records.add(new StoreMetadata.FileRecord(f.name(), f.size(), f.isPoisoned(),
                     source.extents(f.mapping())));
         }
+        source.flushZeroed(); // after the extents were read: every block they name has its zeros queued
         metadata.commit(source.blocks(), records);
         committedSource = src;
         committedNamespace = ns;

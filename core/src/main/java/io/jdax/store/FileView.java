@@ -1,6 +1,8 @@
 package io.jdax.store;
 
 import io.jdax.mapping.MappingView;
+import io.jdax.page.FolioOwners;
+import io.jdax.page.PageMap;
 
 import java.lang.foreign.MemorySegment;
 
@@ -12,11 +14,13 @@ public final class FileView implements AutoCloseable {
     private final MappingView view;
     private final long offset;
     private final long length;
+    private final PageMap map;
 
-    FileView(MappingView view, long offset, long length) {
+    FileView(MappingView view, long offset, long length, PageMap map) {
         this.view = view;
         this.offset = offset;
         this.length = length;
+        this.map = map;
     }
 
     /**
@@ -37,6 +41,28 @@ public final class FileView implements AutoCloseable {
      */
     public long pfn() {
         return view.isZeroPage() ? -1 : view.pfn() + offset / DaxStore.PAGE;
+    }
+
+    /**
+     * How many files map the view's block (kernel: the {@code mapping} / {@code share} fields fs/dax.c keeps in
+     * the folio): 1 while one file owns it; once files that share it by reflink have both mapped it, the number
+     * of those that did. A snapshot: faults and truncates of the sharing files change it.
+     *
+     * @return the count, 0 for a hole (the shared zero page)
+     */
+    public long shareCount() {
+        long head = view.pfn();
+        if (head < 0) {
+            return 0;
+        }
+        FolioOwners owners = map.owners();
+        for (;;) {
+            try {
+                return owners.isShared(head) ? owners.share(head) : owners.mapping(head) != 0 ? 1 : 0;
+            } catch (IllegalStateException changed) {
+                // a sharer let go between the two reads and one file owns it again: read again
+            }
+        }
     }
 
     /**

@@ -59,19 +59,27 @@ public final class Args {
             progress bar, then prints tables of medians and ratios and writes the JMH JSON and an SVG chart of the
             ratios against their targets.
 
-              --quick          one short fork per configuration, a subset of sizes and variants (the
-                               default; about 3 minutes on a quiet 2-core machine; numbers are indicative)
-              --full           two forks, 5 x 1 s warm-up and measurement, every size and variant
+              --quick          the default: one fork per configuration, 1 x 200 ms warm-up and 3 x 200 ms
+                               measurement, only the configurations each section's targets need (48: about
+                               2 1/2 minutes on a quiet 2-core machine by the plan's estimate, most of it
+                               starting forks; numbers are indicative)
+              --full           two forks, 5 x 1 s warm-up and measurement, every size and variant (92
+                               configurations: about 37 minutes)
               --only SECTION   one section: %s
-              --record         write the JSON and chart to benchmarks/results/ (default benchmarks/target/bench/)"""
+              --record         write the JSON and chart to benchmarks/results/ (default benchmarks/target/bench/)
+
+            The store's benchmarks keep their 1 GiB files in /dev/shm (else java.io.tmpdir; a direct java run
+            takes -Djdax.bench.dir=DIR) and remove them afterwards."""
             .formatted(String.join(", ", Plan.ids()));
 
     static final String DEMO_USAGE = """
             usage: jdax demo
 
-            A short narrated walk through what the library does today: a buffer pool at work (allocate,
-            retain and slice, release, statistics, a leak report), device DAX (a compound pin, views, revoke)
-            and waiting for a dax folio to become idle.""";
+            A short narrated walk through what the library does today, on anonymous memory (nothing is left
+            behind): a buffer pool at work (allocate, retain and slice, release, statistics, a leak report),
+            device DAX (a compound pin, views, revoke), a file store (a file written, reflinked to a second
+            name, mapped from both with the block's share count, truncated while a pin is held and seen
+            waiting, fsynced with the bytes it flushed, statistics) and waiting for a dax folio to become idle.""";
 
     static final String STRESS_USAGE = """
             usage: jdax stress [--mode sanity|quick|default] [--tests REGEX]

@@ -2,6 +2,7 @@ package io.jdax.bench.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -26,10 +27,14 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  */
 final class BenchCommand {
 
-    /** Quick mode: one fork, 2 x 250 ms warm-up, 4 x 250 ms measurement. */
-    static final int QUICK_WARMUPS = 2;
-    static final int QUICK_MEASUREMENTS = 4;
-    static final int QUICK_MILLIS = 250;
+    /**
+     * Quick mode: one fork, 1 x 200 ms warm-up, 3 x 200 ms measurement. The fork's start (a JVM, JMH, a
+     * pre-touched 1 GiB heap) costs more than that, so quick mode also runs fewer configurations (each section's
+     * {@code keys(true, ...)}), never fewer sections or targets.
+     */
+    static final int QUICK_WARMUPS = 1;
+    static final int QUICK_MEASUREMENTS = 3;
+    static final int QUICK_MILLIS = 200;
     /** What starting a fork costs here (a JVM, JMH, a pre-touched 1 GiB heap), for the first estimate. */
     static final double FORK_SECONDS = 1.7;
 
@@ -51,9 +56,11 @@ final class BenchCommand {
         Path json = dir.resolve(name + ".json");
         Path chart = dir.resolve(name + ".svg");
 
+        Path files = fileDirectory();
         out.printf("jdax bench, %s mode: %d configurations, one forked JVM each%s (JDK %s, %d CPUs%s)%n",
                 cmd.quick() ? "quick" : "full", keys.size(), cmd.quick() ? "" : " twice",
                 Runtime.version(), Runtime.getRuntime().availableProcessors(), loadAverage());
+        out.println("the store's benchmarks keep their 1 GiB files in " + files + " and remove them afterwards");
         if (cmd.quick()) {
             out.println("quick numbers are indicative: one short fork per configuration; --full for recorded runs");
         }
@@ -71,7 +78,7 @@ final class BenchCommand {
                 Key k = keys.get(i);
                 progress.start(i, k.toString());
                 try {
-                    RunResult r = measureWhenFree(k, cmd.quick(), progress);
+                    RunResult r = measureWhenFree(k, cmd.quick(), files, progress);
                     all.add(r);
                     progress.done(String.format("%-70s %12s %s", k, Table.number(Results.median(iterations(r))),
                             r.getPrimaryResult().getScoreUnit()));
@@ -107,11 +114,14 @@ final class BenchCommand {
         }
     }
 
+    /** What a store benchmark's trial set-up costs (a 1 GiB file written, fsynced, and one for FileChannel). */
+    static final double STORE_SETUP_SECONDS = 3.0;
+
     static double plannedSeconds(Key k, boolean quick) {
         // a burst invocation takes about a second, so each of its iterations does
         double iteration = k.className().equals("BurstBenchmark") ? 1.0 : quick ? QUICK_MILLIS / 1000.0 : 1.0;
-        return quick ? FORK_SECONDS + (QUICK_WARMUPS + QUICK_MEASUREMENTS) * iteration
-                : 2 * (FORK_SECONDS + 10 * iteration);
+        double fork = FORK_SECONDS + (k.className().equals(StoreSection.CLASS) ? STORE_SETUP_SECONDS : 0);
+        return quick ? fork + (QUICK_WARMUPS + QUICK_MEASUREMENTS) * iteration : 2 * (fork + 10 * iteration);
     }
 
     /** How long a configuration waits for another JMH run on the machine (JMH allows one at a time). */
@@ -121,12 +131,13 @@ final class BenchCommand {
      * JMH takes a machine-wide lock ({@code /tmp/jmh.lock}) so that two runs do not skew each other, and fails
      * at once if another run holds it: wait for that run instead of losing the configuration.
      */
-    private static RunResult measureWhenFree(Key k, boolean quick, Progress progress) throws RunnerException {
+    private static RunResult measureWhenFree(Key k, boolean quick, Path files, Progress progress)
+            throws RunnerException {
         long deadline = System.currentTimeMillis() + LOCK_WAIT_MILLIS;
         boolean told = false;
         while (true) {
             try {
-                return measure(k, quick);
+                return measure(k, quick, files);
             } catch (RunnerException e) {
                 if (!String.valueOf(e.getMessage()).contains("JMH lock") || System.currentTimeMillis() > deadline) {
                     throw e;
@@ -147,9 +158,38 @@ final class BenchCommand {
         }
     }
 
-    private static RunResult measure(Key k, boolean quick) throws RunnerException {
+    /**
+     * Where benchmarks that need files keep them (the {@code jdax.bench.dir} property they read): the one this
+     * JVM was given, else {@code /dev/shm} where it is a writable directory (memory, as the rest of the run; on
+     * a disk every page the store allocates is zeroed durably, an msync each), else {@code java.io.tmpdir}.
+     */
+    static Path fileDirectory() {
+        String given = System.getProperty(FILE_DIR_PROPERTY);
+        if (given != null) {
+            return Path.of(given);
+        }
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    static final String FILE_DIR_PROPERTY = "jdax.bench.dir";
+
+    /** This JVM's own flags (which a fork inherits when none are given) and the file directory. */
+    static List<String> forkJvmArgs(Path files) {
+        List<String> args = new ArrayList<>();
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!a.startsWith("-D" + FILE_DIR_PROPERTY + "=")) {
+                args.add(a);
+            }
+        }
+        args.add("-D" + FILE_DIR_PROPERTY + "=" + files);
+        return args;
+    }
+
+    private static RunResult measure(Key k, boolean quick, Path files) throws RunnerException {
         ChainedOptionsBuilder o = new OptionsBuilder()
                 .include("^" + Catalog.PACKAGE.replace(".", "\\.") + k.benchmark().replace(".", "\\.") + "$")
+                .jvmArgs(forkJvmArgs(files).toArray(String[]::new))
                 .verbosity(VerboseMode.SILENT)
                 .shouldFailOnError(true);
         k.params().forEach(o::param);

@@ -27,8 +27,8 @@ final class DemoCommand {
         void run(PrintStream out) throws Exception;
     }
 
-    /** The parts in order; a part for the file store goes after the device once the store exists. */
-    static final List<Part> PARTS = List.of(new Pool(), new Device(), new IdleWait());
+    /** The parts in order. */
+    static final List<Part> PARTS = List.of(new Pool(), new Device(), new DemoStore(), new IdleWait());
 
     private DemoCommand() {
     }
@@ -44,7 +44,7 @@ final class DemoCommand {
         return 0;
     }
 
-    private static String mib(long bytes) {
+    static String mib(long bytes) {
         return bytes < 1 << 20 ? (bytes >> 10) + " KiB" : String.format(java.util.Locale.ROOT, "%.2f MiB",
                 bytes / (double) (1 << 20));
     }
@@ -80,7 +80,11 @@ final class DemoCommand {
                 } catch (IllegalStateException e) {
                     out.println("a release too many throws, count unchanged: " + e.getMessage());
                 }
-                out.println("statistics: " + pool.stats());
+                var pages = pool.stats().pages();
+                out.printf("statistics: of %d pages, %d free and %d in the striped caches; %d allocations, "
+                        + "%d failures, %d leaks (pool.stats() has per-size and slab tallies too)%n",
+                        pages.totalPages(), pages.freePages(), pages.cachedPages(), pages.allocations(),
+                        pages.failures(), pool.stats().leaks());
             }
 
             out.println();

@@ -20,6 +20,7 @@ public final class Plan {
             new PoolSections.Burst(),
             new PoolSections.Scaling(),
             new RefcountSections.IdleWait(),
+            new StoreSection(),
             new CompoundSections.SparseFsync());
 
     private Plan() {

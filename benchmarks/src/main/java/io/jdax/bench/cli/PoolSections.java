@@ -52,7 +52,9 @@ final class PoolSections {
             if (catalog.has(BENCH)) {
                 for (String s : quick ? QUICK_SIZES : SIZES) {
                     for (String a : ALLOCATORS) {
-                        keys.add(key(s, a));
+                        if (!quick || !a.equals("arena")) { // quick: jdax and every Netty variant, for the ratio
+                            keys.add(key(s, a));
+                        }
                     }
                 }
             }
@@ -175,7 +177,8 @@ final class PoolSections {
 
     /** Mixed sizes, one thread against two sharing one allocator. */
     static final class Scaling implements Section {
-        static final List<String> QUICK = List.of("jdax", "nettyPooled", "nettyAdaptive");
+        /** Quick mode: jdax and Netty's default allocator. */
+        static final List<String> QUICK = List.of("jdax", "nettyAdaptive");
 
         static Key key(String method, String allocator) {
             return Key.of("MixedScalingBenchmark." + method, "allocator", allocator);

@@ -15,6 +15,9 @@ final class RefcountSections {
                 "atomicInteger");
         static final List<String> LABELS = List.of("jdax PageMap get + put", "jdax PooledBuffer retain + release",
                 "Netty ByteBuf retain + release", "Chronicle reserve + release", "AtomicInteger increment + decrement");
+        /** Quick mode runs the peers its ratios compare, no more. */
+        static final List<String> QUICK_UNCONTENDED = List.of("jdaxBuffer", "nettyByteBuf", "chronicle");
+        static final List<String> QUICK_TWO_THREADS = List.of("jdaxBuffer", "nettyByteBuf");
         static final Key GET_PUT = Key.of("RefcountBenchmark.getPut", "kind", "DEVICE");
         static final Key BARE = Key.of("RefcountBenchmark.bareGetAndAddPair", "kind", "DEVICE");
 
@@ -37,8 +40,12 @@ final class RefcountSections {
             List<Key> keys = new ArrayList<>();
             if (catalog.has("RefcountPeersBenchmark.uncontended")) {
                 for (String p : PEERS) {
-                    keys.add(key("uncontended", p));
-                    keys.add(key("twoThreads", p));
+                    if (!quick || QUICK_UNCONTENDED.contains(p)) {
+                        keys.add(key("uncontended", p));
+                    }
+                    if (!quick || QUICK_TWO_THREADS.contains(p)) {
+                        keys.add(key("twoThreads", p));
+                    }
                 }
             }
             if (catalog.has(GET_PUT.benchmark())) {

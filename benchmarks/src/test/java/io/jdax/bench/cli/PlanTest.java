@@ -24,7 +24,8 @@ class PlanTest {
     void extensionSectionsRunNothingWhileTheirClassesAreMissing() {
         assertEquals(List.of(), Plan.keys(true, Optional.of("mapping"), today()));
         assertEquals(List.of(), Plan.keys(true, Optional.of("fsync"), today()));
-        assertEquals(6, Plan.keys(true, Optional.of("device"), today()).size());
+        assertEquals(4, Plan.keys(true, Optional.of("device"), today()).size(), "quick: orders 0 and 9");
+        assertEquals(6, Plan.keys(false, Optional.of("device"), today()).size());
     }
 
     @Test
@@ -63,6 +64,53 @@ class PlanTest {
         assertTrue(new HashSet<>(Plan.keys(false, Optional.empty(), jar))
                 .containsAll(Plan.keys(true, Optional.empty(), jar)));
         assertFalse(Plan.keys(true, Optional.empty(), jar).isEmpty());
+    }
+
+    /** A results file with one entry for each of these configurations. */
+    private static Results resultsOf(List<Key> keys) {
+        List<String> entries = new java.util.ArrayList<>();
+        for (Key k : keys) {
+            String params = String.join(", ", k.params().entrySet().stream()
+                    .map(e -> "\"" + e.getKey() + "\": \"" + e.getValue() + "\"").toList());
+            entries.add(ResultsTest.entry(k.benchmark(), params, "ns/op",
+                    "\"heldMiB\": {\"score\": 1.0, \"scoreUnit\": \"#\", \"rawData\": [[1.0]]}", 1.0));
+        }
+        return Results.parse("[" + String.join(",\n", entries) + "]");
+    }
+
+    private static java.util.Set<String> targets(Section s, Results r) {
+        return s.ratios(r).stream().filter(x -> x.target().isPresent()).map(Ratio::label)
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
+    void quickModeKeepsEverySectionAndEveryTarget() {
+        Catalog jar = Catalog.ofJar();
+        Results quick = resultsOf(Plan.keys(true, Optional.empty(), jar));
+        Results full = resultsOf(Plan.keys(false, Optional.empty(), jar));
+        for (Section s : Plan.SECTIONS) {
+            assertEquals(s.table(full).isPresent(), s.table(quick).isPresent(), s.id());
+            if (s.id().equals("sizes")) {
+                // one target per size: quick measures three of the sizes, each against every Netty variant
+                assertEquals(PoolSections.Sizes.QUICK_SIZES.size(), targets(s, quick).size());
+            } else {
+                assertEquals(targets(s, full), targets(s, quick), s.id());
+            }
+        }
+        assertTrue(Plan.ratios(quick).size() >= 20, Plan.ratios(quick).toString());
+    }
+
+    @Test
+    void theBenchHelpStatesThePlansSizeAndEstimate() {
+        Catalog jar = Catalog.ofJar();
+        List<Key> quick = Plan.keys(true, Optional.empty(), jar);
+        List<Key> full = Plan.keys(false, Optional.empty(), jar);
+        assertTrue(Args.BENCH_USAGE.contains("(" + quick.size() + ": about"), Args.BENCH_USAGE);
+        assertTrue(Args.BENCH_USAGE.contains("(" + full.size() + "\n"), Args.BENCH_USAGE);
+        double q = quick.stream().mapToDouble(k -> BenchCommand.plannedSeconds(k, true)).sum();
+        assertTrue(q >= 135 && q < 165, "the help says about 2 1/2 minutes; the plan estimates " + q + " s");
+        double f = full.stream().mapToDouble(k -> BenchCommand.plannedSeconds(k, false)).sum();
+        assertTrue(Args.BENCH_USAGE.contains("about " + Math.round(f / 60) + " minutes"), f + " s: " + Args.BENCH_USAGE);
     }
 
     @Test

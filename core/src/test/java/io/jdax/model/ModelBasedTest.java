@@ -9,9 +9,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Seeded random sequences against the pool (both modes) and the dax and device page maps, checked after
- * every step against reference models. The seed changes each run and is printed; {@code -Djdax.seed=...}
- * replays it, and {@code -Djdax.model.steps=...} scales the total (default 1,000,000 steps per run).
+ * Seeded random sequences against the pool (both modes), the dax and device page maps and the store, checked
+ * after every step against reference models. The seed changes each run and is printed; {@code -Djdax.seed=...}
+ * replays it, and {@code -Djdax.model.steps=...} scales the total (default 1,000,000 steps per run over the pool
+ * and page maps, plus 1/50 of it, {@code -Djdax.model.storeSteps=...}, over the store).
  */
 class ModelBasedTest {
 
@@ -51,6 +52,17 @@ class ModelBasedTest {
     @Test
     void daxPageMap() {
         run(PageMapWorld.kind(PageMap.Kind.DAX), 0.35, 20_000);
+    }
+
+    /** On top of the million: a store step costs far more than a page map step (copies, reads back). */
+    @Test
+    void store() {
+        int steps = Integer.getInteger("jdax.model.storeSteps", TOTAL / 50);
+        long start = System.nanoTime();
+        Duration cpu = processCpu();
+        ModelRunner.run(StoreWorld.kind(), SEED, steps, 2_000);
+        System.out.printf("model store: %d steps in %d ms (%d ms of process CPU)%n", steps,
+                (System.nanoTime() - start) / 1_000_000, processCpu().minus(cpu).toMillis());
     }
 
     @Test

@@ -63,8 +63,9 @@ class DaxPageMapTest extends PageMapContract {
             map.get(64);
             CompletableFuture<Void> waiter = CompletableFuture.runAsync(() -> map.awaitIdleUninterruptibly(64, null));
             awaitWaiters(64, 1);
-            map.put(64);
-            Thread.sleep(20);
+            // deterministic: only the last put wakes idle waiters, and this one reports it is not the last
+            assertFalse(map.put(64), "one reference is still held");
+            assertEquals(1, map.idleWaiterCount(64), "the waiter is still queued");
             assertFalse(waiter.isDone(), "one reference is still held");
             map.put(64);
             waiter.get();
@@ -112,13 +113,23 @@ class DaxPageMapTest extends PageMapContract {
         assertTimeoutPreemptively(LIMIT, () -> {
             map.incRef(7);
             AtomicInteger interruptedAfter = new AtomicInteger(-1);
+            AtomicInteger sleeps = new AtomicInteger();
+            SleepCallback counting = SleepCallback.of(sleeps::incrementAndGet, () -> { });
             Thread t = Thread.ofPlatform().start(() -> {
-                map.awaitIdleUninterruptibly(7, null);
+                map.awaitIdleUninterruptibly(7, counting);
                 interruptedAfter.set(Thread.currentThread().isInterrupted() ? 1 : 0);
             });
             awaitWaiters(7, 1);
+            while (sleeps.get() < 1) {
+                Thread.onSpinWait(); // queued, and about to sleep: now the interrupt lands on a sleeper
+            }
             t.interrupt();
-            Thread.sleep(20);
+            // deterministic: the interrupt unparks it, it re-tests (still busy) and sleeps again; a wait that
+            // ended on the interrupt never counts a second sleep (bounded by the test's time limit)
+            while (sleeps.get() < 2) {
+                assertTrue(t.isAlive(), "an interrupt ended an uninterruptible wait");
+                Thread.onSpinWait();
+            }
             assertTrue(t.isAlive(), "an interrupt does not end an uninterruptible wait");
             map.put(7);
             t.join();

@@ -106,6 +106,8 @@ class CheckedBufferPoolTest extends BufferPoolContract {
     void anUnreachableUnreleasedBufferIsReportedWithItsSiteAndReclaimed() {
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             leakOne();
+            // polls for something that does happen (the cleaner's report after a GC), which nothing signals;
+            // bounded by the 30 s limit above
             while (pool.leaks().isEmpty()) {
                 System.gc();
                 Thread.sleep(10);

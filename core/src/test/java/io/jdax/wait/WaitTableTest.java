@@ -57,9 +57,9 @@ class WaitTableTest {
             a.set(true);
             assertEquals(1, table.wakeAll(1), "the wake for key 1 unparks key 1's waiter only");
             waitA.get();
-            Thread.sleep(20);
+            // deterministic: the wake unparked one waiter (A, now returned), so B was never unparked and is queued
+            assertEquals(1, table.waitersOn(2), "key 2's waiter is still queued");
             assertFalse(waitB.isDone());
-            assertEquals(1, table.waitersOn(2));
             b.set(true);
             table.wakeAll(2);
             waitB.get();
@@ -72,11 +72,19 @@ class WaitTableTest {
         assertTimeoutPreemptively(LIMIT, () -> {
             WaitTable table = new WaitTable();
             AtomicBoolean done = new AtomicBoolean();
-            CompletableFuture<Void> w = CompletableFuture.runAsync(() -> table.awaitUninterruptibly(5, done::get, null),
-                    r -> Thread.ofPlatform().start(r));
+            AtomicInteger sleeps = new AtomicInteger();
+            AtomicInteger wakes = new AtomicInteger();
+            SleepCallback counting = SleepCallback.of(sleeps::incrementAndGet, wakes::incrementAndGet);
+            CompletableFuture<Void> w = CompletableFuture.runAsync(
+                    () -> table.awaitUninterruptibly(5, done::get, counting), r -> Thread.ofPlatform().start(r));
             awaitQueued(table, 5, 1);
-            table.wakeAll(5);
-            Thread.sleep(20);
+            assertEquals(1, table.wakeAll(5));
+            // deterministic: the waiter woke, re-tested the false condition and went to sleep again (bounded by
+            // the test's time limit; a waiter that returned instead never counts a second sleep)
+            while (wakes.get() < 1 || sleeps.get() < 2) {
+                assertFalse(w.isDone(), "a waiter woken with its condition false returned");
+                Thread.onSpinWait();
+            }
             assertFalse(w.isDone(), "a waiter re-tests its condition after every wake");
             done.set(true);
             table.wakeAll(5);

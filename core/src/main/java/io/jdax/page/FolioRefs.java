@@ -16,6 +16,7 @@ import io.jdax.internal.PageDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.util.function.LongConsumer;
 
 /**
  * The refcount arithmetic behind {@link PageMap}'s reference operations (kernel: page_ref.h). Every add is
@@ -38,6 +39,8 @@ final class FolioRefs {
     private final IdleWaits idleWaiters;
     /** Pool maps take every reference by compare-and-set: there a count seen at 0 means free. */
     private final boolean casOnly;
+    /** Tests: run with the head between {@link #drop}'s checks and its compare-and-set, to race it there. */
+    LongConsumer beforeDropExchange;
 
     FolioRefs(PageMap map, MemorySegment memmap, FolioReleaser releaser, IdleWaits idleWaiters) {
         this.map = map;
@@ -123,14 +126,22 @@ final class FolioRefs {
      */
     boolean drop(long head, int n, boolean unpin) {
         int c = refcount(memmap, head);
-        int mapped = mapped(head);
         for (;;) {
             if (c < n) {
                 throw unpin ? RefcountException.unpinWithoutPin(head, c, n)
                         : RefcountException.underflow(head, c, n, tailOf(head));
             }
+            // read after the count, every round: a mapping goes away by dropping its map count, then its
+            // reference, so a count that fell since the last round may have fallen because a mapping left;
+            // the map count read now, after that count, has seen it leave. A map count read before would
+            // still count the mapping and refuse a legal drop.
+            int mapped = mapped(head);
             if (c - n < mapped) {
                 throw RefcountException.belowMapcount(head, c, n, mapped);
+            }
+            LongConsumer hook = beforeDropExchange;
+            if (hook != null) {
+                hook.accept(head);
             }
             int witness = compareAndExchangeRefcount(memmap, head, c, c - n);
             if (witness == c) {

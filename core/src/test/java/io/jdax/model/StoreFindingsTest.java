@@ -23,8 +23,6 @@ class StoreFindingsTest {
      * throws ConcurrentModificationException half way: the source's extent map is iterated while the same
      * map takes the destination's entries.
      */
-    @Disabled("InMemoryExtentSource.reflink iterates the source range's submap while putting into the same map "
-            + "when src == dst: ConcurrentModificationException; enable with the fix")
     @Test
     void reflinkWithinOneFile() throws Exception {
         try (DaxStore store = DaxStore.anonymous(8L << 20)) {
@@ -49,8 +47,6 @@ class StoreFindingsTest {
      * range: the written (DIRTY) entries there are deleted unflushed, so the next sync skips them and a crash
      * loses bytes the sync acknowledged.
      */
-    @Disabled("DaxStore.reflink breaks the destination's layout (deleting DIRTY entries) before the extent source "
-            + "refuses the range: a later sync does not flush those pages; enable with the fix")
     @Test
     void refusedReflinkKeepsTheDestinationDirty() throws Exception {
         try (StoreAccess.Disk disk = new StoreAccess.Disk(8L << 20)) {
@@ -83,8 +79,6 @@ class StoreFindingsTest {
      * a write or truncate that grows the file does; but it sets the size without zeroing the old last page past
      * the old end, so bytes left there by a shrink show again.
      */
-    @Disabled("DaxStore.reflink grows the destination with Mapping.truncate, skipping the zeroing of the old last "
-            + "page past the old end that DaxFile.grow does; enable with the fix")
     @Test
     void reflinkThatGrowsZeroesTheOldTail() throws Exception {
         try (DaxStore store = DaxStore.anonymous(8L << 20)) {
@@ -207,8 +201,6 @@ class StoreFindingsTest {
      * {@code IllegalStateException: Already closed} out of {@link DaxFile#truncate} or {@link DaxFile#write}.
      * Found by the soak; bounded by a count of growths, not by time.
      */
-    @Disabled("DaxFile.grow zeroes the old tail through a writable MappingView that a concurrent sync revokes: "
-            + "the fill throws IllegalStateException; enable with the fix")
     @Test
     void growRacingSyncDoesNotThrow() throws Exception {
         try (DaxStore store = DaxStore.anonymous(8L << 20)) {

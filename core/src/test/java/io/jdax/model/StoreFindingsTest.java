@@ -7,7 +7,6 @@ import io.jdax.store.DaxFile;
 import io.jdax.store.DaxStore;
 import io.jdax.store.StoreAccess;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -103,8 +102,6 @@ class StoreFindingsTest {
      * But the DIRTY mark went with the deleted file's entry, the survivor's entry is clean, and nothing flushes
      * the block. The same holds for a truncate or hole punch that drops the written file's entry.
      */
-    @Disabled("a DIRTY entry dropped by delete/truncate/punch of a block another file shares is not flushed or "
-            + "handed on: store.sync() then misses the survivor's bytes; enable with the fix")
     @Test
     void syncFlushesSharedBytesWrittenThroughADeletedFile() throws Exception {
         try (StoreAccess.Disk disk = new StoreAccess.Disk(8L << 20)) {
@@ -140,8 +137,6 @@ class StoreFindingsTest {
      * next sync flushes nothing of them: a crash loses bytes the sync acknowledged. A hole punch inside a huge
      * entry does the same.
      */
-    @Disabled("truncate/punchHole cutting a DIRTY PMD entry deletes the entry and its DIRTY mark, so the pages "
-            + "that stay are never flushed; enable with the fix")
     @Test
     void shrinkThroughAHugeEntryKeepsTheRestDirty() throws Exception {
         try (StoreAccess.Disk disk = new StoreAccess.Disk(8L << 20)) {

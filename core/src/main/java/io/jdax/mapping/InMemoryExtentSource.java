@@ -403,6 +403,43 @@ public final class InMemoryExtentSource implements ExtentSource {
      * @throws IllegalArgumentException naming the offending value; nothing is changed
      */
     public synchronized void reflink(Mapping src, long srcIndex, Mapping dst, long dstIndex, long pages) {
+        checkReflink(src, srcIndex, dst, dstIndex, pages);
+        if (dst.hasEntries(dstIndex, dstIndex + pages)) {
+            throw new IllegalArgumentException("reflink destination range [" + dstIndex + ", " + (dstIndex + pages)
+                    + ") of mapping " + dst.id() + " has entries (zero-page views of the hole): break its layout first");
+        }
+        Indexed<FileExtent> from = files.getOrDefault(src.id(), new Indexed<>());
+        Indexed<FileExtent> to = files.getOrDefault(dst.id(), new Indexed<>());
+        Map<Long, FileExtent> range = from.subMap(srcIndex, srcIndex + pages);
+        if (range.isEmpty()) {
+            return;
+        }
+        files.put(dst.id(), to);
+        changes++;
+        // a copy: with src == dst the puts below land in the map the range is a view of
+        for (Map.Entry<Long, FileExtent> e : new ArrayList<>(range.entrySet())) {
+            long at = e.getKey() - srcIndex + dstIndex;
+            FileExtent fe = e.getValue();
+            to.put(at, fe);
+            for (Map.Entry<Long, Block> b : blocks.subMap(fe.pfn, fe.pfn + fe.pages()).entrySet()) {
+                b.getValue().owners.add(new long[] {dst.id(), at + (b.getKey() - fe.pfn)});
+            }
+        }
+    }
+
+    /**
+     * Throws what {@link #reflink} would throw for these arguments, changing nothing, except for entries in the
+     * destination range (zero-page entries of its hole), which the caller may still be about to drop.
+     *
+     * @param src      the file whose blocks are shared
+     * @param srcIndex first page of the source range
+     * @param dst      the file receiving the blocks
+     * @param dstIndex first page of the destination range
+     * @param pages    length of both ranges in pages
+     * @throws NullPointerException     if {@code src} or {@code dst} is null
+     * @throws IllegalArgumentException naming the offending value
+     */
+    public synchronized void checkReflink(Mapping src, long srcIndex, Mapping dst, long dstIndex, long pages) {
         Objects.requireNonNull(src, "src");
         Objects.requireNonNull(dst, "dst");
         if (pages < 1 || srcIndex < 0 || dstIndex < 0 || srcIndex > Mapping.MAX_INDEX + 1 - pages
@@ -436,23 +473,6 @@ public final class InMemoryExtentSource implements ExtentSource {
         if (hasBlocks(to, dstIndex, pages)) {
             throw new IllegalArgumentException("reflink destination range [" + dstIndex + ", " + (dstIndex + pages)
                     + ") of mapping " + dst.id() + " has blocks: punch a hole there first");
-        }
-        if (dst.hasEntries(dstIndex, dstIndex + pages)) {
-            throw new IllegalArgumentException("reflink destination range [" + dstIndex + ", " + (dstIndex + pages)
-                    + ") of mapping " + dst.id() + " has entries (zero-page views of the hole): break its layout first");
-        }
-        if (range.isEmpty()) {
-            return;
-        }
-        files.put(dst.id(), to);
-        changes++;
-        for (Map.Entry<Long, FileExtent> e : range.entrySet()) {
-            long at = e.getKey() - srcIndex + dstIndex;
-            FileExtent fe = e.getValue();
-            to.put(at, fe);
-            for (Map.Entry<Long, Block> b : blocks.subMap(fe.pfn, fe.pfn + fe.pages()).entrySet()) {
-                b.getValue().owners.add(new long[] {dst.id(), at + (b.getKey() - fe.pfn)});
-            }
         }
     }
 

@@ -435,6 +435,7 @@ public final class Mapping implements AutoCloseable {
         invalidate.writeLock().lockInterruptibly();
         try {
             checkOpen();
+            writeback.beforeDelete(this, source, first, last, true); // the blocks stay: so must the bytes
             breaker.breakAndDelete(first, last, callback, true);
         } finally {
             invalidate.writeLock().unlock();
@@ -448,6 +449,7 @@ public final class Mapping implements AutoCloseable {
         invalidate.writeLock().lock();
         try {
             checkOpen();
+            writeback.beforeDelete(this, source, 0, END, true);
             breakAndDeleteFinal();
         } finally {
             invalidate.writeLock().unlock();
@@ -476,6 +478,7 @@ public final class Mapping implements AutoCloseable {
             checkOpen();
             if (newSize < size) {
                 long first = pagesOf(newSize);
+                writeback.beforeDelete(this, source, first, END, false);
                 breaker.breakAndDelete(first, END, callback, true);
                 source.release(this, first, END);
             }
@@ -512,6 +515,7 @@ public final class Mapping implements AutoCloseable {
         invalidate.writeLock().lockInterruptibly();
         try {
             checkOpen();
+            writeback.beforeDelete(this, source, first, last, false);
             breaker.breakAndDelete(first, last, callback, true);
             source.release(this, first, last);
         } finally {
@@ -529,6 +533,7 @@ public final class Mapping implements AutoCloseable {
             if (closed) {
                 return;
             }
+            writeback.beforeDelete(this, source, 0, END, false);
             breakAndDeleteFinal();
             source.release(this, 0, END);
             closed = true;

@@ -10,9 +10,11 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The revocable views of one mapping, grouped by file range: views of file pages {@code [k * 2^GROUP_ORDER,
- * (k + 1) * 2^GROUP_ORDER)} belong to group k, whose {@link WindowGroup} over the region (1 GiB windows, mapped
- * lazily; a view is a slice) is revoked by one arena close, one thread handshake for all its views. Zero-page
+ * The revocable views of one mapping, grouped by file range and kind: read-only views of file pages
+ * {@code [k * 2^GROUP_ORDER, (k + 1) * 2^GROUP_ORDER)} belong to group 2k, writable ones to group 2k + 1 (so
+ * that write protection, which revokes the writable groups, leaves read-only views alone). A group's
+ * {@link WindowGroup} over the region (1 GiB windows, mapped lazily; a view is a slice) is revoked by one arena
+ * close, one thread handshake for all its views. Zero-page
  * views of the group are slices of a second window group over the space's zero region, made only when the
  * group maps a hole. A group being revoked maps nothing; a fault that meets one makes a fresh group.
  *
@@ -42,7 +44,7 @@ final class ViewGroups {
      * count, the caller holding the entry lock), or of the zero page for {@code head < 0}.
      */
     MappingView attach(long index, int order, long head, boolean writable) {
-        long key = index >>> GROUP_ORDER;
+        long key = (index >>> GROUP_ORDER) << 1 | (writable ? 1 : 0);
         boolean reclaimed = false;
         for (;;) {
             Group g = groups.computeIfAbsent(key, k -> new Group());
@@ -111,11 +113,12 @@ final class ViewGroups {
         long last = (end - 1) >>> GROUP_ORDER;
         if (last - first < groups.size()) {
             for (long k = first; k <= last; k++) {
-                take(k, writersOnly, victims);
+                take(k << 1, writersOnly, victims);
+                take(k << 1 | 1, writersOnly, victims);
             }
         } else {
             for (Long k : groups.keySet()) {
-                if (k >= first && k <= last) {
+                if (k >>> 1 >= first && k >>> 1 <= last) {
                     take(k, writersOnly, victims);
                 }
             }

@@ -170,6 +170,49 @@ final class Writeback {
         return bytes;
     }
 
+    /**
+     * Writes back what deleting the entries of pages {@code [first, last)} would lose, with the invalidate lock
+     * held (no fault runs): with {@code all}, every DIRTY entry (the caller keeps the blocks: the bytes stay in
+     * the file); otherwise a DIRTY PMD entry cut by an edge of the range (its pages outside stay in the file) and
+     * a DIRTY entry whose block another file shares (its bytes are that file's too). The kernel needs neither: a
+     * write to a shared extent copies it first, and a huge entry is split before a partial truncate. Nothing is
+     * flushed once the region is closed: there is nowhere left to flush to.
+     *
+     * @return the bytes flushed
+     */
+    long beforeDelete(Mapping m, ExtentSource source, long first, long last, boolean all) {
+        if (!region.isOpen()) {
+            return 0;
+        }
+        if (all) {
+            return run(first, last, null);
+        }
+        long flushed = 0;
+        for (long edge : new long[] {first, last}) {
+            long base = edge & ~DaxEntry.PMD_COLOUR;
+            if (edge != base && edge <= Mapping.MAX_INDEX) {
+                flushed += run(base, base + DaxEntry.PMD_PAGES, null);
+            }
+        }
+        List<long[]> dirty = new ArrayList<>();
+        locks.lock.lock();
+        try {
+            for (long s = locks.entries.nextMarked(Mark.DIRTY, first, last); s >= 0;
+                    s = locks.entries.nextMarked(Mark.DIRTY, s + DaxEntry.pages(locks.entries.get(s)), last)) {
+                dirty.add(new long[] {s, DaxEntry.pages(locks.entries.get(s))});
+            }
+        } finally {
+            locks.lock.unlock();
+        }
+        for (long[] d : dirty) {
+            Extent x = source.extent(m, d[0], 0, false); // the entry's block exists: a lookup, no allocation
+            if (x != null && x.shared()) {
+                flushed += run(d[0], d[0] + d[1], null);
+            }
+        }
+        return flushed;
+    }
+
     private void awaitUnlocked(long start) {
         locks.lock.lock();
         try {

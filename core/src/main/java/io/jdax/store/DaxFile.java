@@ -2,6 +2,7 @@ package io.jdax.store;
 
 import io.jdax.mapping.Mapping;
 import io.jdax.mapping.MappingEntry;
+import io.jdax.mapping.MappingPin;
 import io.jdax.mapping.MappingView;
 import io.jdax.mapping.Mark;
 
@@ -192,7 +193,16 @@ public final class DaxFile {
      * {@code xfs_zero_eof} does on extension): a shrink keeps that page's block with whatever lay past the new
      * end, and after a crash the page may hold bytes written when the file was longer.
      */
-    private synchronized void grow(long end) {
+    private void grow(long end) {
+        grow(end, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #grow(long)}, zeroing the old last page only below {@code zeroLimit}: a reflink that grows the file
+     * starts its range there, and the pages from there on are the source's blocks. The zeros go in by a copy
+     * (under the entry lock, marking it DIRTY), never through a view a concurrent writeback could revoke.
+     */
+    synchronized void grow(long end, long zeroLimit) {
         long old = size();
         if (end <= old) {
             return;
@@ -204,16 +214,14 @@ public final class DaxFile {
             throw new IllegalStateException("interrupted while growing " + this, e);
         }
         store.metadataChanged(); // after the change: a commit that saw the count saw the size
-        long tail = old % PAGE == 0 ? 0 : Math.min(end, old - old % PAGE + PAGE) - old;
-        if (tail > 0) {
+        long tailEnd = Math.min(Math.min(end, old - old % PAGE + PAGE), zeroLimit);
+        if (old % PAGE != 0 && tailEnd > old) {
             boolean hole;
-            try (MappingView v = mapping.map(old / PAGE, false)) {
-                hole = v.isZeroPage();
+            try (MappingPin p = mapping.pin(old / PAGE, false)) {
+                hole = p.pfn() < 0;
             }
             if (!hole) {
-                try (MappingView v = mapping.map(old / PAGE, true)) {
-                    v.segment().asSlice(old - v.index() * PAGE, tail).fill((byte) 0);
-                }
+                mapping.write(old, MemorySegment.ofArray(new byte[(int) (tailEnd - old)]));
             }
         }
     }

@@ -232,7 +232,8 @@ public final class DaxStore implements AutoCloseable {
      *                                  a source range past the end, overlapping ranges of one file, source
      *                                  blocks cut by the range, a destination with blocks; nothing is changed
      * @throws IllegalStateException    if the store is closed or a file deleted or poisoned
-     * @throws InterruptedException     if interrupted while breaking the destination range's layout
+     * @throws InterruptedException     not thrown any more (the destination's hole is invalidated, which does not
+     *                                  wait); kept so that callers compiled against it still compile
      */
     public void reflink(DaxFile src, long srcOff, DaxFile dst, long dstOff, long length) throws InterruptedException {
         Objects.requireNonNull(src, "src");
@@ -256,12 +257,13 @@ public final class DaxStore implements AutoCloseable {
             checkOpen();
             src.checkUsable();
             dst.checkUsable();
-            // drops zero-page entries of the hole
-            dst.mapping().breakLayouts(dstOff, dstOff + length, StoreEvents.idleWaits(dst.name(), "reflink", length));
+            // refuse what the source refuses before touching the destination, then drop the zero-page entries of
+            // its hole: an invalidate, which keeps DIRTY entries (a racing write's block makes the reflink refuse
+            // below, and its bytes must still reach the next writeback)
+            source.checkReflink(src.mapping(), srcOff / PAGE, dst.mapping(), dstOff / PAGE, length / PAGE);
+            dst.mapping().invalidate(dstOff, dstOff + length);
             source.reflink(src.mapping(), srcOff / PAGE, dst.mapping(), dstOff / PAGE, length / PAGE);
-            if (dst.size() < dstOff + length) {
-                dst.mapping().truncate(dstOff + length);
-            }
+            dst.grow(dstOff + length, dstOff); // zeroes the old last page up to the range, not into it
             metadataChanged();
         }
     }

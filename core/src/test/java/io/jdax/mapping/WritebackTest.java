@@ -82,6 +82,22 @@ class WritebackTest extends MappingFixture {
     }
 
     @Test
+    void aReadOnlyViewBesideAWritableOneOfTheSameRangeSurvivesWriteback() {
+        Mapping m = small(1024);
+        MappingView w = m.map(7, true);
+        w.segment().set(JAVA_LONG, 0, 42);
+        MappingView r = m.map(8, false); // the same 512-page range, read only
+        MappingView same = m.map(7, false); // even a read-only view of the written page
+        m.sync();
+        assertFalse(w.isOpen(), "the writable view is write-protected");
+        assertTrue(r.isOpen(), "read-only views are not write-protected");
+        assertEquals(42, same.segment().get(JAVA_LONG, 0), "and still read");
+        r.close();
+        same.close();
+        m.verify();
+    }
+
+    @Test
     void aWritebackWaitsForALockedEntryAndThenFlushesIt() throws Exception {
         Mapping m = small(16);
         m.map(5, true).close();

@@ -7,7 +7,6 @@ import io.jdax.store.DaxFile;
 import io.jdax.store.DaxStore;
 import io.jdax.store.StoreAccess;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,8 +22,6 @@ class StoreFindingsTest {
      * throws ConcurrentModificationException half way: the source's extent map is iterated while the same
      * map takes the destination's entries.
      */
-    @Disabled("InMemoryExtentSource.reflink iterates the source range's submap while putting into the same map "
-            + "when src == dst: ConcurrentModificationException; enable with the fix")
     @Test
     void reflinkWithinOneFile() throws Exception {
         try (DaxStore store = DaxStore.anonymous(8L << 20)) {
@@ -49,8 +46,6 @@ class StoreFindingsTest {
      * range: the written (DIRTY) entries there are deleted unflushed, so the next sync skips them and a crash
      * loses bytes the sync acknowledged.
      */
-    @Disabled("DaxStore.reflink breaks the destination's layout (deleting DIRTY entries) before the extent source "
-            + "refuses the range: a later sync does not flush those pages; enable with the fix")
     @Test
     void refusedReflinkKeepsTheDestinationDirty() throws Exception {
         try (StoreAccess.Disk disk = new StoreAccess.Disk(8L << 20)) {
@@ -83,8 +78,6 @@ class StoreFindingsTest {
      * a write or truncate that grows the file does; but it sets the size without zeroing the old last page past
      * the old end, so bytes left there by a shrink show again.
      */
-    @Disabled("DaxStore.reflink grows the destination with Mapping.truncate, skipping the zeroing of the old last "
-            + "page past the old end that DaxFile.grow does; enable with the fix")
     @Test
     void reflinkThatGrowsZeroesTheOldTail() throws Exception {
         try (DaxStore store = DaxStore.anonymous(8L << 20)) {
@@ -109,8 +102,6 @@ class StoreFindingsTest {
      * But the DIRTY mark went with the deleted file's entry, the survivor's entry is clean, and nothing flushes
      * the block. The same holds for a truncate or hole punch that drops the written file's entry.
      */
-    @Disabled("a DIRTY entry dropped by delete/truncate/punch of a block another file shares is not flushed or "
-            + "handed on: store.sync() then misses the survivor's bytes; enable with the fix")
     @Test
     void syncFlushesSharedBytesWrittenThroughADeletedFile() throws Exception {
         try (StoreAccess.Disk disk = new StoreAccess.Disk(8L << 20)) {
@@ -146,8 +137,6 @@ class StoreFindingsTest {
      * next sync flushes nothing of them: a crash loses bytes the sync acknowledged. A hole punch inside a huge
      * entry does the same.
      */
-    @Disabled("truncate/punchHole cutting a DIRTY PMD entry deletes the entry and its DIRTY mark, so the pages "
-            + "that stay are never flushed; enable with the fix")
     @Test
     void shrinkThroughAHugeEntryKeepsTheRestDirty() throws Exception {
         try (StoreAccess.Disk disk = new StoreAccess.Disk(8L << 20)) {
@@ -207,8 +196,6 @@ class StoreFindingsTest {
      * {@code IllegalStateException: Already closed} out of {@link DaxFile#truncate} or {@link DaxFile#write}.
      * Found by the soak; bounded by a count of growths, not by time.
      */
-    @Disabled("DaxFile.grow zeroes the old tail through a writable MappingView that a concurrent sync revokes: "
-            + "the fill throws IllegalStateException; enable with the fix")
     @Test
     void growRacingSyncDoesNotThrow() throws Exception {
         try (DaxStore store = DaxStore.anonymous(8L << 20)) {

@@ -63,34 +63,40 @@ final class StoreWorld implements World {
     private static final int MAX_FILES = 4;
     private static final int MAX_VIEWS = 6;
     /**
-     * Reflinks within one file of ranges that do not overlap; off while the bug of
-     * {@code StoreFindingsTest.reflinkWithinOneFile} stands ({@code -Djdax.model.sameFileReflink=true}).
+     * Reflinks within one file of ranges that do not overlap: exercised since the fix
+     * of {@code StoreFindingsTest.reflinkWithinOneFile};
+     * {@code -Djdax.model.sameFileReflink=false} steers around them.
      */
-    private static final boolean SAME_FILE_REFLINK = Boolean.getBoolean("jdax.model.sameFileReflink");
+    private static final boolean SAME_FILE_REFLINK =
+            !"false".equals(System.getProperty("jdax.model.sameFileReflink"));
     /**
-     * Refused reflinks into a destination with unsynced writes; off while the bug of
-     * {@code StoreFindingsTest.refusedReflinkKeepsTheDestinationDirty} stands: the destination is synced first
-     * ({@code -Djdax.model.refusedReflinkDirty=true} turns that off).
+     * Refused reflinks into a destination with unsynced writes: exercised since the fix
+     * of {@code StoreFindingsTest.refusedReflinkKeepsTheDestinationDirty};
+     * {@code -Djdax.model.refusedReflinkDirty=false} steers around them.
      */
-    private static final boolean REFUSED_REFLINK_DIRTY = Boolean.getBoolean("jdax.model.refusedReflinkDirty");
+    private static final boolean REFUSED_REFLINK_DIRTY =
+            !"false".equals(System.getProperty("jdax.model.refusedReflinkDirty"));
     /**
-     * Reflinks that grow a destination whose last page is partial; off while the bug of
-     * {@code StoreFindingsTest.reflinkThatGrowsZeroesTheOldTail} stands: the destination is first grown to a
-     * whole page ({@code -Djdax.model.reflinkGrowTail=true} turns that off).
+     * Reflinks that grow a destination whose last page is partial: exercised since the fix
+     * of {@code StoreFindingsTest.reflinkThatGrowsZeroesTheOldTail};
+     * {@code -Djdax.model.reflinkGrowTail=false} steers around them.
      */
-    private static final boolean REFLINK_GROW_TAIL = Boolean.getBoolean("jdax.model.reflinkGrowTail");
+    private static final boolean REFLINK_GROW_TAIL =
+            !"false".equals(System.getProperty("jdax.model.reflinkGrowTail"));
     /**
-     * Deletes, shrinks and hole punches of a file with unsynced writes in blocks another file shares; off while
-     * the bug of {@code StoreFindingsTest.syncFlushesSharedBytesWrittenThroughADeletedFile} stands: such a file
-     * is synced first ({@code -Djdax.model.droppedSharedDirty=true} turns that off).
+     * Deletes, shrinks and hole punches of a file with unsynced writes in blocks another file
+     * shares: exercised since the fix of {@code StoreFindingsTest.syncFlushesSharedBytesWrittenThroughADeletedFile};
+     * {@code -Djdax.model.droppedSharedDirty=false} steers around them.
      */
-    private static final boolean DROPPED_SHARED_DIRTY = Boolean.getBoolean("jdax.model.droppedSharedDirty");
+    private static final boolean DROPPED_SHARED_DIRTY =
+            !"false".equals(System.getProperty("jdax.model.droppedSharedDirty"));
     /**
-     * Shrinks and hole punches that cut a written 2 MiB entry; off while the bug of
-     * {@code StoreFindingsTest.shrinkThroughAHugeEntryKeepsTheRestDirty} stands: the file is synced first
-     * ({@code -Djdax.model.cutHugeDirty=true} turns that off).
+     * Shrinks and hole punches that cut a written 2 MiB entry: exercised since the fix
+     * of {@code StoreFindingsTest.shrinkThroughAHugeEntryKeepsTheRestDirty};
+     * {@code -Djdax.model.cutHugeDirty=false} steers around them.
      */
-    private static final boolean CUT_HUGE_DIRTY = Boolean.getBoolean("jdax.model.cutHugeDirty");
+    private static final boolean CUT_HUGE_DIRTY =
+            !"false".equals(System.getProperty("jdax.model.cutHugeDirty"));
     private static final int FULL_EVERY = Integer.getInteger("jdax.model.verifyEvery", 16) * 4;
 
     static WorldKind kind() {

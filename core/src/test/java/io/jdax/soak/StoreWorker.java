@@ -25,11 +25,10 @@ final class StoreWorker implements Runnable {
 
     private static final long PAGE = DaxStore.PAGE;
     /**
-     * Store syncs that race the other workers' growing writes and truncates; off while the bug of
-     * {@code StoreFindingsTest.growRacingSyncDoesNotThrow} stands (the growth's zeroing view is revoked under
-     * it): {@code -Djdax.soak.syncRaces=true} turns them on.
+     * Store syncs that race the other workers' growing writes and truncates: on since the fix of
+     * {@code StoreFindingsTest.growRacingSyncDoesNotThrow}; {@code -Djdax.soak.syncRaces=false} turns them off.
      */
-    static final boolean SYNC_RACES = Boolean.getBoolean("jdax.soak.syncRaces");
+    static final boolean SYNC_RACES = Boolean.parseBoolean(System.getProperty("jdax.soak.syncRaces", "true"));
 
     private static final int MAX_FILE = (int) (DaxStore.HUGE + DaxStore.HUGE / 8);
 

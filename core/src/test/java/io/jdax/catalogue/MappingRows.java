@@ -9,6 +9,7 @@ import io.jdax.mapping.MappingSpace;
 import io.jdax.memory.Region;
 import io.jdax.page.PageMap;
 
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -90,6 +91,15 @@ final class MappingRows {
                         env -> file(env).mapping().truncate(-1)),
                 of("lock-entry-past-max", "mapping.lockEntry(Long.MAX_VALUE)", ioobe, List.of(Long.MAX_VALUE), FILE,
                         env -> file(env).mapping().lockEntry(Long.MAX_VALUE)),
+                of("read-past-end", "mapping.read(262145, dst) of a 262144-byte file", iae, List.of(262145, 262144),
+                        FILE, env -> file(env).mapping().read(262145, MemorySegment.ofArray(new byte[8]))),
+                of("read-negative", "mapping.read(-1, dst)", iae, List.of(-1), FILE,
+                        env -> file(env).mapping().read(-1, MemorySegment.ofArray(new byte[8]))),
+                of("write-past-end", "mapping.write(262140, 8 bytes) of a 262144-byte file", iae,
+                        List.of(262140, "8 bytes"), FILE,
+                        env -> file(env).mapping().write(262140, MemorySegment.ofArray(new byte[8]))),
+                of("write-null", "mapping.write(0, null)", NullPointerException.class, List.of("src"), FILE,
+                        env -> file(env).mapping().write(0, null)),
                 of("fault-after-close", "mapping.map(0, false) after mapping.close()", ise, List.of("closed"),
                         FILE.then(env -> file(env).mapping().close()), env -> file(env).mapping().map(0, false)));
     }

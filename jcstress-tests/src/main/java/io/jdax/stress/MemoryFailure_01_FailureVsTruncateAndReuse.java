@@ -7,6 +7,7 @@ import io.jdax.store.DaxFile;
 import io.jdax.store.DaxStore;
 import io.jdax.store.FileView;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.openjdk.jcstress.annotations.Actor;
@@ -33,16 +34,57 @@ import org.openjdk.jcstress.infra.results.III_Result;
 @State
 public class MemoryFailure_01_FailureVsTruncateAndReuse {
 
-    static final DaxStore STORE = DaxStore.anonymous(256L << 20);
     static final AtomicInteger NAMES = new AtomicInteger();
 
+    /**
+     * A store and the states using it. Every sample quarantines its failed page for good (a block freed with a
+     * poisoned page never returns, {@code unpoison} or not), so a long run would use every page up: states take
+     * a fresh store when fewer than {@link #LOW} pages are free, and the last state of a retired one closes it.
+     */
+    static final class Generation {
+        final DaxStore store = DaxStore.anonymous(64L << 20);
+        final AtomicInteger live = new AtomicInteger();
+        final AtomicBoolean closed = new AtomicBoolean();
+        volatile boolean retired;
+
+        void release() {
+            if (live.decrementAndGet() == 0 && retired) {
+                closeOnce();
+            }
+        }
+
+        void closeOnce() {
+            if (closed.compareAndSet(false, true)) {
+                store.close();
+            }
+        }
+    }
+
+    static final long LOW = 1024;
+    static Generation current = new Generation(); // guarded by the class
+
+    static synchronized Generation take() {
+        Generation g = current;
+        if (g.store.stats().freePages() < LOW) {
+            g.retired = true;
+            if (g.live.get() == 0) {
+                g.closeOnce();
+            }
+            g = current = new Generation();
+        }
+        g.live.incrementAndGet();
+        return g;
+    }
+
+    final Generation gen = take();
+    final DaxStore store = gen.store;
     final DaxFile a;
     final DaxFile b;
     final long pfn;
 
     public MemoryFailure_01_FailureVsTruncateAndReuse() {
-        a = STORE.create("a" + NAMES.incrementAndGet());
-        b = STORE.create("b" + NAMES.incrementAndGet());
+        a = store.create("a" + NAMES.incrementAndGet());
+        b = store.create("b" + NAMES.incrementAndGet());
         writeThroughStrayInterrupts(a);
         pfn = pfnOf(a);
     }
@@ -55,7 +97,7 @@ public class MemoryFailure_01_FailureVsTruncateAndReuse {
 
     @Actor
     public void fail() {
-        STORE.memoryFailure(pfn, 1);
+        store.memoryFailure(pfn, 1);
     }
 
     /**
@@ -115,9 +157,10 @@ public class MemoryFailure_01_FailureVsTruncateAndReuse {
         r.r3 = bp == pfn ? 1 : bp == -2 ? -1 : 0;
         for (DaxFile f : new DaxFile[] {a, b}) {
             if (!f.isDeleted()) {
-                STORE.delete(f.name());
+                store.delete(f.name());
             }
         }
-        STORE.unpoison(pfn); // the page is free again: let later states use it
+        store.unpoison(pfn); // the page is free again: let later states use it
+        gen.release();
     }
 }

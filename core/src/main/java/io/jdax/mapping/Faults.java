@@ -52,37 +52,33 @@ final class Faults {
         this.pageShift = map.pageShift();
     }
 
-    /** A fault handing out a view of the whole entry. */
-    Use view() {
-        return new Use() {
-            @Override
-            Object at(long start, int order, long pfn, boolean write) {
-                if (pfn >= 0) {
-                    checkHealthy(start, pfn, 1L << order);
-                }
-                return views.attach(start, order, pfn, write);
-            }
-        };
-    }
-
-    /** A fault pinning the entry's folio (the zero page for a read of a hole). */
-    Use pin() {
-        return new Use() {
-            @Override
-            Object at(long start, int order, long pfn, boolean write) {
-                if (pfn < 0) {
-                    return new MappingPin(map, -1, start);
-                }
+    /** A fault handing out a view of the whole entry; stateless, so made once. */
+    final Use view = new Use() {
+        @Override
+        Object at(long start, int order, long pfn, boolean write) {
+            if (pfn >= 0) {
                 checkHealthy(start, pfn, 1L << order);
-                // the dax fault-in step of a pin, under the entry lock: a temporary reference, the legal 0 -> 1
-                long head = RangePins.pinFolio(map, pfn, false, (m, p) -> {
-                    m.incRef(pfn);
-                    return pfn;
-                });
-                return new MappingPin(map, head, start);
             }
-        };
-    }
+            return views.attach(start, order, pfn, write);
+        }
+    };
+
+    /** A fault pinning the entry's folio (the zero page for a read of a hole); stateless, so made once. */
+    final Use pin = new Use() {
+        @Override
+        Object at(long start, int order, long pfn, boolean write) {
+            if (pfn < 0) {
+                return new MappingPin(map, -1, start);
+            }
+            checkHealthy(start, pfn, 1L << order);
+            // the dax fault-in step of a pin, under the entry lock: a temporary reference, the legal 0 -> 1
+            long head = RangePins.pinFolio(map, pfn, false, (m, p) -> {
+                m.incRef(pfn);
+                return pfn;
+            });
+            return new MappingPin(map, head, start);
+        }
+    };
 
     /**
      * A copy between the file's bytes at {@code pos} and {@code mem[memOffset, memOffset + length)}, cut at the

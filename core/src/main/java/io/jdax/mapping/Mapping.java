@@ -145,7 +145,7 @@ public final class Mapping implements AutoCloseable {
      *                                   overflow; the entry is left unlocked
      */
     public MappingView map(long index, boolean write, int maxOrder) {
-        return (MappingView) fault(index, write, checkOrder(maxOrder), faults.view());
+        return (MappingView) fault(index, write, checkOrder(maxOrder), faults.view);
     }
 
     /** Pins the folio backing page {@code index}, faulting it in under the entry lock first if need be (kernel:
@@ -167,7 +167,7 @@ public final class Mapping implements AutoCloseable {
      * @param maxOrder largest order to fault: 0 or {@link #PMD_ORDER}
      * @return a new pin of the folio backing {@code index}, or of the zero page for a read of a hole */
     public MappingPin pin(long index, boolean write, int maxOrder) {
-        return (MappingPin) fault(index, write, checkOrder(maxOrder), faults.pin());
+        return (MappingPin) fault(index, write, checkOrder(maxOrder), faults.pin);
     }
 
     private static int checkOrder(int maxOrder) {

@@ -324,6 +324,11 @@ public final class Region implements AutoCloseable {
                 throw e;
             }
         }
+        flushed(start, end);
+    }
+
+    /** Counts {@code [start, end)} as flushed and tells the test listener, if any. */
+    private void flushed(long start, long end) {
         flushedBytes.add(end - start);
         Internals.FlushListener listener = flushListener;
         if (listener != null) {
@@ -369,16 +374,10 @@ public final class Region implements AutoCloseable {
             requireOpen("flush it");
             throw new IllegalStateException("fdatasync of " + this + " failed: " + e, e);
         }
-        Internals.FlushListener listener = flushListener;
         for (int i = 0; i < count; i++) {
-            if (lengths[i] == 0) {
-                continue;
-            }
-            long start = offsets[i] & -FLUSH_GRANULE;
-            long end = Math.min(byteSize(), (offsets[i] + lengths[i] + FLUSH_GRANULE - 1) & -FLUSH_GRANULE);
-            flushedBytes.add(end - start);
-            if (listener != null) {
-                listener.flushed(start, end - start);
+            if (lengths[i] != 0) {
+                flushed(offsets[i] & -FLUSH_GRANULE,
+                        Math.min(byteSize(), (offsets[i] + lengths[i] + FLUSH_GRANULE - 1) & -FLUSH_GRANULE));
             }
         }
     }

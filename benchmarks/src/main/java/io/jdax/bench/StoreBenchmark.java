@@ -34,6 +34,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *       {@code channelWrite}: 4 KiB at a random 4 KiB-aligned offset of a 1 GiB file: {@link DaxFile#read} and
  *       {@link DaxFile#write} (a copy through the file's entry), a zero-copy {@link FileView} mapped and closed
  *       per operation, and {@link FileChannel#read} / {@link FileChannel#write} of a 1 GiB file beside it.</li>
+ *   <li>{@code mappedRead} / {@code mappedWrite}: the same 4 KiB copies through views mapped once, as a user of
+ *       zero-copy access keeps them: a 1 GiB file written in 2 MiB pieces, so that every extent is a 2 MiB
+ *       block, with one {@link FileView} per block (512, writable) made before the measurement.</li>
  * </ul>
  */
 public class StoreBenchmark extends BenchmarkDefaults {
@@ -138,6 +141,67 @@ public class StoreBenchmark extends BenchmarkDefaults {
             Files.deleteIfExists(storePath);
             Files.deleteIfExists(channelPath);
         }
+    }
+
+    /** A 1 GiB file of 2 MiB extents in a file-backed store, every block mapped by one writable view. */
+    @State(Scope.Benchmark)
+    public static class Mapped {
+        Path path;
+        DaxStore store;
+        DaxFile file;
+        FileView[] views;
+        final MemorySegment segment = MemorySegment.ofBuffer(ByteBuffer.allocateDirect(PAGE));
+        final SplittableRandom rnd = new SplittableRandom(7);
+
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            path = Files.createTempFile(dir(), "jdax-mapped-bench", ".pmem");
+            store = DaxStore.open(path, REGION);
+            file = store.create("mapped");
+            MemorySegment chunk = MemorySegment.ofArray(new byte[(int) DaxStore.HUGE]);
+            for (long off = 0; off < FILE; off += chunk.byteSize()) {
+                file.write(off, chunk); // each write fills a whole 2 MiB range: it gets a 2 MiB block
+            }
+            file.fsync();
+            if (file.stats().hugeExtents() != FILE / DaxStore.HUGE) {
+                throw new IllegalStateException("expected 2 MiB extents only: " + file.stats());
+            }
+            views = new FileView[(int) (FILE / DaxStore.HUGE)];
+            for (int i = 0; i < views.length; i++) {
+                views[i] = file.map(i * DaxStore.HUGE, DaxStore.HUGE, true);
+            }
+        }
+
+        /** The view of the 2 MiB block holding byte {@code offset} of the file. */
+        MemorySegment view(long offset) {
+            return views[(int) (offset / DaxStore.HUGE)].segment();
+        }
+
+        long offset() {
+            return (long) rnd.nextInt(PAGES) * PAGE;
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException {
+            for (FileView v : views) {
+                v.close();
+            }
+            store.close();
+            Files.deleteIfExists(path);
+        }
+    }
+
+    @Benchmark
+    public long mappedRead(Mapped s) {
+        long off = s.offset();
+        MemorySegment.copy(s.view(off), off % DaxStore.HUGE, s.segment, 0, PAGE);
+        return s.segment.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0);
+    }
+
+    @Benchmark
+    public void mappedWrite(Mapped s) {
+        long off = s.offset();
+        MemorySegment.copy(s.segment, 0, s.view(off), off % DaxStore.HUGE, PAGE);
     }
 
     @Benchmark

@@ -60,11 +60,11 @@ public final class Args {
             ratios against their targets.
 
               --quick          the default: one fork per configuration, 1 x 200 ms warm-up and 3 x 200 ms
-                               measurement, only the configurations each section's targets need (48: about
+                               measurement, only the configurations each section's targets need (50: about
                                2 1/2 minutes on a quiet 2-core machine by the plan's estimate, most of it
                                starting forks; numbers are indicative)
-              --full           two forks, 5 x 1 s warm-up and measurement, every size and variant (92
-                               configurations: about 37 minutes)
+              --full           two forks, 5 x 1 s warm-up and measurement, every size and variant (94
+                               configurations: about 38 minutes)
               --only SECTION   one section: %s
               --record         write the JSON and chart to benchmarks/results/ (default benchmarks/target/bench/)
 

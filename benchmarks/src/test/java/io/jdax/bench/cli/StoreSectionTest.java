@@ -21,6 +21,7 @@ class StoreSectionTest {
             entry("StoreBenchmark.sparseFsync", "", "us/op", 100),
             entry("StoreBenchmark.channelRead", "", "ns/op", 3000),
             entry("StoreBenchmark.storeWrite", "", "ns/op", 1000),
+            entry("StoreBenchmark.mappedRead", "", "ns/op", 400),
             entry("StoreBenchmark.wholeRangeForce", "", "us/op", 2000)) + "]";
 
     @Test
@@ -28,15 +29,19 @@ class StoreSectionTest {
         Results r = Results.parse(STORE);
         List<Ratio> ratios = new StoreSection().ratios(r);
         assertEquals(List.of("random 4 KiB read, FileChannel / DaxFile.read", "random 4 KiB read, FileChannel / FileView read",
+                "random 4 KiB read, FileChannel / FileView mapped once, read",
                 "random 4 KiB write, FileChannel / DaxFile.write"), ratios.stream().map(Ratio::label).toList(),
-                "viewWrite did not run: no ratio for it");
+                "viewWrite and mappedWrite did not run: no ratio for them");
         assertEquals(3000 / 510.0, ratios.get(0).value(), 1e-9);
         assertEquals("met", ratios.get(0).verdict());
         assertEquals(3000 / 700.0, ratios.get(1).value(), 1e-9);
         assertEquals("missed", ratios.get(1).verdict());
-        assertEquals(4000 / 1000.0, ratios.get(2).value(), 1e-9);
+        assertEquals(3000 / 400.0, ratios.get(2).value(), 1e-9);
+        assertEquals("met", ratios.get(2).verdict());
+        assertEquals(4000 / 1000.0, ratios.get(3).value(), 1e-9);
         String table = new StoreSection().table(r).orElseThrow().text();
-        assertTrue(table.contains("5.88x") && table.contains("4.00x") && table.contains(" - "), table);
+        assertTrue(table.contains("5.88x") && table.contains("7.50x") && table.contains("4.00x") && table.contains(" - "),
+                table);
         Ratio fsync = Plan.ratios(r).stream().filter(x -> x.label().equals("whole-range force / sparse fsync"))
                 .findFirst().orElseThrow();
         assertEquals(20, fsync.value(), 1e-9);

@@ -36,7 +36,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *       per operation, and {@link FileChannel#read} / {@link FileChannel#write} of a 1 GiB file beside it.</li>
  *   <li>{@code mappedRead} / {@code mappedWrite}: the same 4 KiB copies through views mapped once, as a user of
  *       zero-copy access keeps them: a 1 GiB file written in 2 MiB pieces, so that every extent is a 2 MiB
- *       block, with one {@link FileView} per block (512, writable) made before the measurement.</li>
+ *       block, with one {@link FileView} per block (512, writable) made and faulted in before the
+ *       measurement.</li>
  * </ul>
  */
 public class StoreBenchmark extends BenchmarkDefaults {
@@ -167,8 +168,16 @@ public class StoreBenchmark extends BenchmarkDefaults {
                 throw new IllegalStateException("expected 2 MiB extents only: " + file.stats());
             }
             views = new FileView[(int) (FILE / DaxStore.HUGE)];
+            long sum = 0;
             for (int i = 0; i < views.length; i++) {
                 views[i] = file.map(i * DaxStore.HUGE, DaxStore.HUGE, true);
+                // each view is a mapping of its own: fault its pages in now, as a long-lived mapping has them
+                for (long p = 0; p < DaxStore.HUGE; p += PAGE) {
+                    sum += views[i].segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, p);
+                }
+            }
+            if (sum != 0) {
+                throw new IllegalStateException("the file was written with zeros, read " + sum);
             }
         }
 

@@ -7,7 +7,11 @@ import io.jdax.mapping.MappingSpace;
 import io.jdax.memory.Region;
 import io.jdax.page.PageMap;
 
+import java.lang.ref.Cleaner;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -15,6 +19,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * of it and give them back from their arbiter, once their mappings are closed (which leaves the pages
  * order-0, idle and unowned again). The region is a sparse tmpfs file whose bytes are never touched: extent
  * sources here hand out blocks without zeroing them, and the tests use pins and zero pages, never views.
+ *
+ * <p>A state that needs a whole block takes it through a {@link Lease}. jcstress builds states in batches
+ * whose size it finds by growing them until one takes too long or too much memory ({@code default} mode allows
+ * 256 x 40 = 10,240 states at once, more than the 4,096 blocks here), and it drops a batch without running its
+ * arbiters when building one fails. So a block is given back either by the arbiter ({@link Lease#release}) or,
+ * for a state dropped unrun, by a cleaner once the state is unreachable; and when every block is leased,
+ * {@link #lease} collects garbage, waits briefly for such cleaners, and then throws
+ * {@link OutOfMemoryError}, which jcstress's batch sizing reads as "too big" and answers with a smaller batch.
  */
 public final class MappingStress {
 
@@ -48,21 +60,92 @@ public final class MappingStress {
     private MappingStress() {
     }
 
-    /** First pfn of a PMD block nobody uses. */
-    public static long block() {
-        Long b = FREE.poll();
-        if (b != null) {
-            return b;
+    private static final Cleaner CLEANER = Cleaner.create();
+    /** Rounds of collect-and-wait before {@link #block} gives up: about a second in all. */
+    private static final int RECLAIM_ROUNDS = 50;
+
+    /**
+     * A block for one state, and the mappings the state opened over it: {@link #release} (from the arbiter)
+     * closes those mappings and gives the block back; a cleaner does the same if the state becomes
+     * unreachable first. Holds no reference to the state.
+     */
+    public static final class Lease implements Runnable {
+        private final long block;
+        private final List<Mapping> mappings = new CopyOnWriteArrayList<>();
+        private final AtomicBoolean done = new AtomicBoolean();
+        private final Cleaner.Cleanable cleanable;
+
+        private Lease(Object state) {
+            this.block = takeBlock();
+            this.cleanable = CLEANER.register(state, this);
         }
-        long n = NEXT.getAndIncrement();
-        if (n >= PAGES / BLOCK) {
-            throw new IllegalStateException("all " + PAGES / BLOCK + " stress blocks are in use");
+
+        /** {@return the first pfn of the leased PMD block} */
+        public long block() {
+            return block;
         }
-        return n * BLOCK;
+
+        /** Opens a mapping that {@link #release} closes. */
+        public Mapping open(ExtentSource source, long size, int faultOrder) {
+            Mapping m = SPACE.open(source, size, faultOrder);
+            mappings.add(m);
+            return m;
+        }
+
+        /** Like {@link #open(ExtentSource, long, int)} at the space's default fault order. */
+        public Mapping open(ExtentSource source, long size) {
+            Mapping m = SPACE.open(source, size);
+            mappings.add(m);
+            return m;
+        }
+
+        /** Closes the mappings opened through this lease (close is idempotent) and gives the block back; once. */
+        public void release() {
+            cleanable.clean();
+        }
+
+        @Override
+        public void run() {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            for (Mapping m : mappings) {
+                m.close(); // which leaves the block's pages order-0, idle and unowned
+            }
+            FREE.add(block);
+        }
     }
 
-    public static void giveBack(long block) {
-        FREE.add(block);
+    /** A lease on a PMD block nobody uses, for {@code state}; see the class comment for when none is free. */
+    public static Lease lease(Object state) {
+        return new Lease(state);
+    }
+
+    /** First pfn of a PMD block nobody uses: a free one, a new one, or one a cleaner gave back meanwhile. */
+    private static long takeBlock() {
+        for (int round = 0; ; round++) {
+            Long b = FREE.poll();
+            if (b != null) {
+                return b;
+            }
+            long n = NEXT.get();
+            if (n < PAGES / BLOCK && NEXT.compareAndSet(n, n + 1)) {
+                return n * BLOCK;
+            }
+            if (n < PAGES / BLOCK) {
+                continue; // another state took block n: try again
+            }
+            if (round == RECLAIM_ROUNDS) {
+                throw new OutOfMemoryError("all " + PAGES / BLOCK + " stress blocks are leased by live states");
+            }
+            System.gc(); // states jcstress dropped unrun give their blocks back through their cleaners
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a stress block", e);
+            }
+        }
     }
 
     private static final ConcurrentLinkedQueue<Long> FREE_PAGES = new ConcurrentLinkedQueue<>();
@@ -77,7 +160,7 @@ public final class MappingStress {
         if (p != null) {
             return p;
         }
-        long b = block();
+        long b = takeBlock();
         for (long i = 1; i < BLOCK; i++) {
             FREE_PAGES.add(b + i);
         }

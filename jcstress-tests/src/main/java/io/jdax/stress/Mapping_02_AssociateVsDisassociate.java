@@ -30,11 +30,12 @@ import org.openjdk.jcstress.infra.results.IIIII_Result;
 public class Mapping_02_AssociateVsDisassociate {
 
     final PageMap map = MappingStress.MAP;
-    final long block = MappingStress.block();
+    final MappingStress.Lease lease = MappingStress.lease(this);
+    final long block = lease.block();
     final ExtentSource source = MappingStress.extents(block, true);
-    final Mapping a = MappingStress.SPACE.open(source, MappingStress.FILE);
-    final Mapping b = MappingStress.SPACE.open(source, MappingStress.FILE);
-    final Mapping c = MappingStress.SPACE.open(source, MappingStress.FILE);
+    final Mapping a = lease.open(source, MappingStress.FILE);
+    final Mapping b = lease.open(source, MappingStress.FILE);
+    final Mapping c = lease.open(source, MappingStress.FILE);
 
     public Mapping_02_AssociateVsDisassociate() {
         a.pin(0, false).close(); // owned by A
@@ -60,6 +61,6 @@ public class Mapping_02_AssociateVsDisassociate {
         c.close();
         r.r4 = map.order(block);
         r.r5 = map.refCount(block);
-        MappingStress.giveBack(block);
+        lease.release();
     }
 }

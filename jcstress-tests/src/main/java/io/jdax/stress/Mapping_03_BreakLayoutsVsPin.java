@@ -32,8 +32,9 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
 public class Mapping_03_BreakLayoutsVsPin {
 
     final PageMap map = MappingStress.MAP;
-    final long block = MappingStress.block();
-    final Mapping m = MappingStress.SPACE.open(MappingStress.extents(block, false), MappingStress.FILE);
+    final MappingStress.Lease lease = MappingStress.lease(this);
+    final long block = lease.block();
+    final Mapping m = lease.open(MappingStress.extents(block, false), MappingStress.FILE);
 
     public Mapping_03_BreakLayoutsVsPin() {
         m.pin(0, false).close(); // the entry is there, its folio owned, idle
@@ -60,7 +61,6 @@ public class Mapping_03_BreakLayoutsVsPin {
     @Arbiter
     public void after(IIII_Result r) {
         r.r4 = (int) m.entryCount();
-        m.close();
-        MappingStress.giveBack(block);
+        lease.release(); // closes m
     }
 }

@@ -32,8 +32,9 @@ import org.openjdk.jcstress.infra.results.III_Result;
 @State
 public class Writeback_01_WriteVsWriteback {
 
-    final long block = MappingStress.block();
-    final Mapping m = MappingStress.SPACE.open(MappingStress.extents(block, false), MappingStress.FILE, 0);
+    final MappingStress.Lease lease = MappingStress.lease(this);
+    final long block = lease.block();
+    final Mapping m = lease.open(MappingStress.extents(block, false), MappingStress.FILE, 0);
     final MemorySegment bytes;
     int wrote;
 
@@ -64,7 +65,6 @@ public class Writeback_01_WriteVsWriteback {
         r.r1 = wrote;
         r.r2 = m.entry(0).dirty() ? 1 : 0;
         r.r3 = (int) FlushRecords.take(block);
-        m.close();
-        MappingStress.giveBack(block);
+        lease.release(); // closes m
     }
 }

@@ -30,9 +30,10 @@ import org.openjdk.jcstress.infra.results.III_Result;
 @State
 public class Writeback_02_TruncateVsWriteback {
 
-    final long block = MappingStress.block();
-    final Mapping old = MappingStress.SPACE.open(MappingStress.extents(block, false), MappingStress.FILE, 0);
-    final Mapping reuse = MappingStress.SPACE.open(MappingStress.extents(block, false), MappingStress.FILE, 0);
+    final MappingStress.Lease lease = MappingStress.lease(this);
+    final long block = lease.block();
+    final Mapping old = lease.open(MappingStress.extents(block, false), MappingStress.FILE, 0);
+    final Mapping reuse = lease.open(MappingStress.extents(block, false), MappingStress.FILE, 0);
     long flushed;
 
     public Writeback_02_TruncateVsWriteback() {
@@ -71,8 +72,6 @@ public class Writeback_02_TruncateVsWriteback {
             clean = false;
         }
         r.r3 = clean ? 1 : 0;
-        old.close();
-        reuse.close();
-        MappingStress.giveBack(block);
+        lease.release(); // closes old and reuse
     }
 }

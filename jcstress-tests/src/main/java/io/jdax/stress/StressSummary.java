@@ -17,8 +17,10 @@ import org.openjdk.jcstress.infra.runners.TestList;
 
 /**
  * What {@code jdax stress} runs: jcstress with the given options, then one line per test (configurations
- * run, samples, FORBIDDEN and ACCEPTABLE_INTERESTING samples seen, verdict) and a total. Exits non-zero
- * unless every selected test ran and passed, as {@link StressGate} does for the build.
+ * run, samples, FORBIDDEN and ACCEPTABLE_INTERESTING samples seen, verdict) and a total, also when jcstress
+ * ends the run by throwing over failures or errors. {@code --summarize FILE} summarizes an earlier run's result
+ * file (the {@code .bin.gz} jcstress names at its start) instead of running. Exits non-zero unless every selected test ran and passed, as
+ * {@link StressGate} does for the build.
  */
 public final class StressSummary {
 
@@ -36,20 +38,37 @@ public final class StressSummary {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length >= 1 && args[0].equals("--summarize")) {
+            if (args.length != 2) {
+                System.err.println("usage: StressSummary --summarize RESULT_FILE.bin.gz");
+                System.exit(2);
+            }
+            System.exit(summarize(args[1], ".*"));
+        }
         Options opts = new Options(args);
         if (!opts.parse()) {
             System.exit(2);
         }
-        new JCStress(opts).run();
+        try {
+            new JCStress(opts).run();
+        } catch (AssertionError failures) {
+            // jcstress ends a run with failures or errors by throwing this, after writing its result file and report:
+            // the summary below still reads them, and the exit status says the run failed
+            System.err.println("jcstress: " + failures.getMessage().lines().findFirst().orElse("test failures"));
+        }
+        System.exit(summarize(opts.getResultFile(), opts.getTestFilter()));
+    }
 
+    /** Prints the summary of a jcstress result file, for the tests the filter selects; returns the exit status. */
+    private static int summarize(String resultFile, String testFilter) throws Exception {
         InProcessCollector collector = new InProcessCollector();
-        DiskReadCollector reader = new DiskReadCollector(opts.getResultFile(), collector);
+        DiskReadCollector reader = new DiskReadCollector(resultFile, collector);
         reader.dump();
         reader.close();
         Collection<TestResult> results = collector.getTestResults();
 
         Map<String, Row> rows = new TreeMap<>();
-        Pattern filter = Pattern.compile(opts.getTestFilter());
+        Pattern filter = Pattern.compile(testFilter);
         for (String test : TestList.tests()) {
             if (filter.matcher(test).find()) {
                 rows.put(test, null);
@@ -109,6 +128,6 @@ public final class StressSummary {
         }
         System.out.printf("%d tests: %d passed, %d failed or erred or never ran; %,d samples, %,d FORBIDDEN%n",
                 rows.size(), passed, bad, samples, forbidden);
-        System.exit(bad == 0 && !results.isEmpty() ? 0 : 1);
+        return bad == 0 && !results.isEmpty() ? 0 : 1;
     }
 }

@@ -61,15 +61,7 @@ class StoreFindingsTest {
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> store.reflink(a, 0, b, 0, 4 * PAGE), "the destination has blocks");
             store.sync();
-            disk.crash(store);
-            DaxStore again = disk.boot();
-            try {
-                byte[] got = new byte[data.length];
-                again.open("b").read(0, got, 0, got.length);
-                assertArrayEquals(data, got, "b's bytes, written and synced, after a crash");
-            } finally {
-                again.close();
-            }
+            assertAfterCrash(disk, store, "b", 0, data, "b's bytes, written and synced, after a crash");
         }
     }
 
@@ -119,15 +111,7 @@ class StoreFindingsTest {
             b.read(0, seen, 0, seen.length);
             assertArrayEquals(data, seen, "b sees what was written through a");
             store.sync();
-            disk.crash(store);
-            DaxStore again = disk.boot();
-            try {
-                byte[] got = new byte[data.length];
-                again.open("b").read(0, got, 0, got.length);
-                assertArrayEquals(data, got, "b's bytes, seen and synced, after a crash");
-            } finally {
-                again.close();
-            }
+            assertAfterCrash(disk, store, "b", 0, data, "b's bytes, seen and synced, after a crash");
         }
     }
 
@@ -149,15 +133,7 @@ class StoreFindingsTest {
             f.write(450_000, data, 0, data.length);
             f.truncate(1_388_180);
             store.sync();
-            disk.crash(store);
-            DaxStore again = disk.boot();
-            try {
-                byte[] got = new byte[data.length];
-                again.open("f").read(450_000, got, 0, got.length);
-                assertArrayEquals(data, got, "bytes below the new end, written and synced, after a crash");
-            } finally {
-                again.close();
-            }
+            assertAfterCrash(disk, store, "f", 450_000, data, "bytes below the new end, written and synced, after a crash");
         }
     }
 
@@ -216,6 +192,17 @@ class StoreFindingsTest {
                 done.set(true);
                 syncer.join();
             }
+        }
+    }
+
+    /** Crashes {@code store} on {@code disk}, boots it again and asserts that file {@code name} holds {@code data} at {@code offset}. */
+    private static void assertAfterCrash(StoreAccess.Disk disk, DaxStore store, String name, long offset, byte[] data,
+                                         String message) {
+        disk.crash(store);
+        try (DaxStore again = disk.boot()) {
+            byte[] got = new byte[data.length];
+            again.open(name).read(offset, got, 0, got.length);
+            assertArrayEquals(data, got, message);
         }
     }
 }

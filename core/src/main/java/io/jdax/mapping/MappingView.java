@@ -15,7 +15,8 @@ import java.lang.foreign.MemorySegment;
  * {@link IllegalStateException}: never a read of memory the file no longer owns. Revocation works by group
  * (views of neighbouring indices share one arena, so that one thread handshake revokes them all): breaking a
  * range also revokes the views of its group that lie outside it; they drop their counts, and a new fault maps
- * the page again.
+ * the page again. On JDK 25 a thread whose access is cut by the revocation can also be left with its interrupt
+ * status set: see {@link WindowGroup}.
  */
 public final class MappingView implements AutoCloseable {
 

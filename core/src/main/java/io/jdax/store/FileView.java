@@ -28,7 +28,9 @@ public final class FileView implements AutoCloseable {
      *
      * @return a segment of the range's length
      * @throws IllegalStateException if the view is closed or was revoked (writeback of a writable view,
-     *                               truncate, hole punch, delete, memory failure): map again
+     *                               truncate, hole punch, delete, memory failure): map again. On JDK 25 a
+     *                               thread whose access is cut by a revocation can also find its interrupt
+     *                               status set, spuriously (JDK-8306324): see {@code io.jdax.memory.WindowGroup}
      */
     public MemorySegment segment() {
         return view.segment().asSlice(offset, length);

@@ -143,6 +143,11 @@ final class StoreWorker implements Runnable {
                             + "revoked with no truncate or hole punch of its file", revoked);
                 }
             }
+        } finally {
+            // an access cut by that revocation's arena close can leave this thread interrupted on JDK 25
+            // (JDK-8306324, see WindowGroup), which would fail its next truncate or punch with an
+            // InterruptedException: nobody interrupts the workers, so any interrupt here is that one
+            Thread.interrupted();
         }
     }
 

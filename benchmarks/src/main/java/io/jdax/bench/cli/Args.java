@@ -59,10 +59,10 @@ public final class Args {
             progress bar, then prints tables of medians and ratios and writes the JMH JSON and an SVG chart of the
             ratios against their targets.
 
-              --quick          the default: one fork per configuration, 1 x 200 ms warm-up and 3 x 200 ms
-                               measurement, only the configurations each section's targets need (50: about
-                               2 1/2 minutes on a quiet 2-core machine by the plan's estimate, most of it
-                               starting forks; numbers are indicative)
+              --quick          the default: one fork per configuration, 1 x 200 ms warm-up (the burst's
+                               3 x 1 s) and 3 x 200 ms measurement, only the configurations each section's
+                               targets need (50: about 3 minutes on a quiet 2-core machine by the plan's
+                               estimate, most of it starting forks; numbers are indicative)
               --full           two forks, 5 x 1 s warm-up and measurement, every size and variant (94
                                configurations: about 38 minutes)
               --only SECTION   one section: %s

@@ -108,7 +108,7 @@ class PlanTest {
         assertTrue(Args.BENCH_USAGE.contains("(" + quick.size() + ": about"), Args.BENCH_USAGE);
         assertTrue(Args.BENCH_USAGE.contains("(" + full.size() + "\n"), Args.BENCH_USAGE);
         double q = quick.stream().mapToDouble(k -> BenchCommand.plannedSeconds(k, true)).sum();
-        assertTrue(q >= 135 && q < 165, "the help says about 2 1/2 minutes; the plan estimates " + q + " s");
+        assertTrue(q >= 165 && q < 195, "the help says about 3 minutes; the plan estimates " + q + " s");
         double f = full.stream().mapToDouble(k -> BenchCommand.plannedSeconds(k, false)).sum();
         assertTrue(Args.BENCH_USAGE.contains("about " + Math.round(f / 60) + " minutes"), f + " s: " + Args.BENCH_USAGE);
     }

@@ -65,6 +65,14 @@ final class SizeClasses {
         }
     }
 
+    /** Refuses a request outside {@code [1, maxObjectSize]}, naming it. */
+    void checkSize(int bytes) {
+        if (bytes <= 0 || bytes > maxObjectSize) {
+            throw new IllegalArgumentException("object size " + bytes + " outside [1, " + maxObjectSize
+                    + "]: larger buffers take a folio of their own");
+        }
+    }
+
     /** The class of a request of {@code bytes} in {@code [1, maxObjectSize]}. */
     SlabCache classOf(int bytes) {
         return caches[classOfGranule[(bytes - 1) >>> GRANULE_SHIFT]];

@@ -110,6 +110,35 @@ final class Slab {
         w[STATE] = state;
     }
 
+    /**
+     * Marks the slab DEAD if no object of it is in use (a dead slab hands out nothing: allocations take
+     * objects only from a CURRENT slab they hold locked); returns whether it did.
+     */
+    boolean retireIfUnused() {
+        lock();
+        try {
+            boolean unused = freeCount() == capacity;
+            if (unused) {
+                setState(DEAD);
+            }
+            return unused;
+        } finally {
+            unlock();
+        }
+    }
+
+    /** Marks the slab DEAD, under its lock; returns whether it was alive before (not DEAD already). */
+    boolean retire() {
+        lock();
+        try {
+            boolean alive = state() != DEAD;
+            setState(DEAD);
+            return alive;
+        } finally {
+            unlock();
+        }
+    }
+
     int freeCount() {
         return (int) w[FREE_COUNT];
     }

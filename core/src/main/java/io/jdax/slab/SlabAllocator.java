@@ -132,7 +132,7 @@ public final class SlabAllocator implements AutoCloseable {
      * @throws IllegalArgumentException if {@code bytes} is outside {@code [1, maxObjectSize()]}
      */
     public int objectSize(int bytes) {
-        checkSize(bytes);
+        classes.checkSize(bytes);
         return classes.classOf(bytes).objectSize;
     }
 
@@ -188,7 +188,7 @@ public final class SlabAllocator implements AutoCloseable {
     }
 
     private long allocate(int bytes, boolean orThrow) {
-        checkSize(bytes);
+        classes.checkSize(bytes);
         if (closed) {
             throw new IllegalStateException("slab allocator is closed");
         }
@@ -346,10 +346,7 @@ public final class SlabAllocator implements AutoCloseable {
      * @throws IllegalStateException     if the allocator is closed
      */
     public void free(long offset) {
-        if (offset < 0 || offset >= regionSize) {
-            throw new IndexOutOfBoundsException("offset " + offset + " is outside the region of " + regionSize
-                    + " bytes");
-        }
+        checkOffset(offset);
         if (closed) {
             throw new IllegalStateException("slab allocator is closed");
         }
@@ -448,8 +445,10 @@ public final class SlabAllocator implements AutoCloseable {
     }
 
     /**
-     * Returns every kept empty slab to the buddy allocator (kernel: {@code kmem_cache_shrink}); done on its
-     * own when a new slab finds the buddy allocator out of room.
+     * Returns every kept empty slab, and every stripe's current slab with no object in use, to the buddy
+     * allocator (kernel: {@code kmem_cache_shrink}, which flushes the per-CPU slabs too); done on its own when
+     * a new slab finds the buddy allocator out of room. Idle current slabs count: kept, they would hold a
+     * folio per class and stripe ever used, and a pool with no buffer out could not hand out its largest.
      *
      * @return the pages given back
      */
@@ -458,10 +457,16 @@ public final class SlabAllocator implements AutoCloseable {
         for (SlabCache c : caches) {
             c.lock.lock();
             try {
+                for (int slot = c.index; slot < current.length; slot += classCount) {
+                    Slab cur = current[slot];
+                    if (cur != null && cur.retireIfUnused()) {
+                        CURRENT.setRelease(current, slot, (Slab) null);
+                        destroy(cur);
+                        pages += 1L << c.order;
+                    }
+                }
                 for (Slab s; (s = c.pollEmpty()) != null; ) {
-                    s.lock();
-                    s.setState(Slab.DEAD);
-                    s.unlock();
+                    s.retire();
                     destroy(s);
                     pages += 1L << c.order;
                 }
@@ -491,10 +496,7 @@ public final class SlabAllocator implements AutoCloseable {
      * @throws IndexOutOfBoundsException if {@code offset} is outside the region
      */
     public int objectSizeAt(long offset) {
-        if (offset < 0 || offset >= regionSize) {
-            throw new IndexOutOfBoundsException("offset " + offset + " is outside the region of " + regionSize
-                    + " bytes");
-        }
+        checkOffset(offset);
         return slabOf(offset).cache.objectSize;
     }
 
@@ -542,10 +544,10 @@ public final class SlabAllocator implements AutoCloseable {
         return stats();
     }
 
-    private void checkSize(int bytes) {
-        if (bytes <= 0 || bytes > classes.maxObjectSize) {
-            throw new IllegalArgumentException("object size " + bytes + " outside [1, " + classes.maxObjectSize
-                    + "]: larger buffers take a folio of their own");
+    private void checkOffset(long offset) {
+        if (offset < 0 || offset >= regionSize) {
+            throw new IndexOutOfBoundsException("offset " + offset + " is outside the region of " + regionSize
+                    + " bytes");
         }
     }
 
@@ -568,11 +570,7 @@ public final class SlabAllocator implements AutoCloseable {
         }
         try {
             for (Slab s : table.snapshot()) {
-                s.lock();
-                boolean dead = s.state() == Slab.DEAD;
-                s.setState(Slab.DEAD);
-                s.unlock();
-                if (!dead) {
+                if (s.retire()) {
                     destroy(s);
                 }
             }

@@ -13,6 +13,7 @@ import java.util.function.BiFunction;
  */
 public final class BufferPoolBuilder {
     long capacity = BufferPool.DEFAULT_CAPACITY;
+    private boolean capacitySet; // with a region too, build checks the two agree
     Region region;
     long pageSize = PageMap.DEFAULT_PAGE_SIZE;
     PoolMode mode = PoolMode.FAST;
@@ -28,7 +29,8 @@ public final class BufferPoolBuilder {
 
     /**
      * Bytes of anonymous memory to manage (default {@link BufferPool#DEFAULT_CAPACITY}); a multiple of the
-     * page size (checked by {@link #build}).
+     * page size (checked by {@link #build}). With a {@link #region} as well, {@link #build} refuses a capacity
+     * other than the region's size, whichever was set last.
      *
      * @param bytes the capacity
      * @return this builder
@@ -39,13 +41,15 @@ public final class BufferPoolBuilder {
             throw new IllegalArgumentException("capacity must be positive: " + bytes);
         }
         this.capacity = bytes;
-        this.region = null;
+        this.capacitySet = true;
         return this;
     }
 
     /**
      * Pools the memory of {@code region} instead (a file-backed one, say). The region stays the caller's:
-     * the pool does not close it.
+     * the pool does not close it. A {@link #capacity} set as well must be the region's size: one that is not
+     * would leave it unclear which memory the buffers live in (a file's, or anonymous memory that is lost at
+     * exit), so {@link #build} refuses it.
      *
      * @param region the memory to pool
      * @return this builder
@@ -145,13 +149,18 @@ public final class BufferPoolBuilder {
      * @return the pool
      * @throws IllegalArgumentException naming the value, for a page size that is not a power of two
      *                                  {@code >= 4096}, a capacity that is not a multiple of it or is larger
-     *                                  than a region can be, a limit below one page, or bad cache stripes
+     *                                  than a region can be or differs from the region's size, a limit below
+     *                                  one page, or bad cache stripes
      * @throws IllegalStateException    if the memory cannot be had; nothing is left behind
      */
     public BufferPool build() {
         if (pageSize < PageMap.MIN_PAGE_SIZE || Long.bitCount(pageSize) != 1) {
             throw new IllegalArgumentException("page size must be a power of two >= " + PageMap.MIN_PAGE_SIZE
                     + ": " + pageSize);
+        }
+        if (region != null && capacitySet && capacity != region.byteSize()) {
+            throw new IllegalArgumentException("capacity " + capacity + " and a region of " + region.byteSize()
+                    + " bytes were both set: a pool over a region manages all of it; set one or the other");
         }
         if (region == null) {
             long max = (Long.MAX_VALUE - Region.ANONYMOUS_ALIGNMENT) & -pageSize;

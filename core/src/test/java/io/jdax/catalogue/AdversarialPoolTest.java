@@ -252,29 +252,72 @@ class AdversarialPoolTest {
     }
 
     @Test
-    void closingADeviceWithAPinHeldNeitherHangsNorCorrupts() {
+    void closingADeviceWithAPinHeldRefusesUntilUnpinnedThenCompletes() {
         assertTimeoutPreemptively(LIMIT, () -> {
-            Region r = Region.anonymous(1L << 20);
-            DeviceDax d = DeviceDax.create(r, 0);
-            var pin = d.pin(0, 8192, true);
-            Throwable closeOutcome = null;
-            try {
-                d.close();
-            } catch (Throwable x) {
-                closeOutcome = x;
-            }
-            System.out.println("close with pin: " + closeOutcome + ", open=" + d.isOpen());
-            Throwable unpinOutcome = null;
-            try {
+            try (Region r = Region.anonymous(1L << 20)) {
+                DeviceDax d = DeviceDax.create(r, 0);
+                var pin = d.pin(0, 8192, true);
+                IllegalStateException e = assertThrows(IllegalStateException.class, d::close);
+                assertNames(e, "1 pinned ranges", "close again once they are unpinned");
+                assertFalse(d.isOpen(), "a refused close leaves the device closed to new work");
+                assertThrows(IllegalStateException.class, d::newViewGroup);
+                assertTrue(r.claimant().isPresent(), "the device let go of its region with a pin held");
                 pin.close();
-            } catch (Throwable x) {
-                unpinOutcome = x;
-            }
-            System.out.println("unpin after close: " + unpinOutcome);
-            if (d.isOpen()) {
+                assertFalse(pin.isHeld());
                 d.close();
+                assertFalse(r.claimant().isPresent(), "the second close did not let go of the region");
+                d.close(); // idempotent once done
             }
-            r.close();
+        });
+    }
+
+    @Test
+    void aPinOnAPoolBufferKeepsItsFolioUntilUnpinnedAndLosesNothing() {
+        assertTimeoutPreemptively(LIMIT, () -> {
+            // FAST: its buffers are slices of the region, so the buffer's address gives its region offset
+            try (BufferPool pool = BufferPool.builder().capacity(1L << 20).mode(PoolMode.FAST).build()) {
+                pool.allocator().drainCaches();
+                long free = pool.verify().pages().freePages();
+                PooledBuffer buf = pool.allocate(8192);
+                long offset = buf.segment().address() - pool.region().segment().address();
+                var pin = io.jdax.device.PinnedRange.pin(pool.allocator().pageMap(), offset, 8192, false);
+                assertTrue(buf.release());
+                pool.allocator().drainCaches();
+                assertEquals(free - 2, pool.verify().pages().freePages(), "a pinned folio went back to the pool");
+                PooledBuffer other = pool.allocate(8192);
+                long otherOffset = other.segment().address() - pool.region().segment().address();
+                assertFalse(otherOffset == offset, "the pinned folio was handed out again");
+                other.release();
+                pin.close();
+                pool.allocator().drainCaches();
+                assertEquals(free, pool.verify().pages().freePages(), "the unpin lost the folio");
+                assertThrows(IllegalStateException.class,
+                        () -> io.jdax.device.PinnedRange.pin(pool.allocator().pageMap(), offset, 8192, false));
+                assertEquals(free, pool.verify().pages().freePages());
+            }
+        });
+    }
+
+    @Test
+    void aCapacityThatDisagreesWithTheRegionIsRefusedWhicheverCameLast() {
+        assertTimeoutPreemptively(LIMIT, () -> {
+            Path f = dir.resolve("pool");
+            try (Region r = Region.mapFile(f, 1L << 20, Persistence.MSYNC)) {
+                // before: capacity() after region() silently dropped the file region for anonymous memory
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> BufferPool.builder().region(r).capacity(2L << 20).build());
+                assertNames(e, 2L << 20, 1L << 20);
+                assertNames(assertThrows(IllegalArgumentException.class,
+                        () -> BufferPool.builder().capacity(4096).region(r).build()), 4096, 1L << 20);
+                assertFalse(r.claimant().isPresent(), "a refused build claimed the region");
+                try (BufferPool pool = BufferPool.builder().region(r).capacity(1L << 20).build();
+                     PooledBuffer b = pool.allocate(4096)) {
+                    assertTrue(pool.region() == r, "the pool does not use the region it was given");
+                    b.segment().set(ValueLayout.JAVA_LONG, 0, 0x5EED_F00DL);
+                    long at = b.segment().address() - r.segment().address();
+                    assertEquals(0x5EED_F00DL, r.segment().get(ValueLayout.JAVA_LONG, at));
+                }
+            }
         });
     }
 

@@ -105,8 +105,9 @@ public final class DaxStore implements AutoCloseable {
      * @param file     the backing file
      * @param byteSize the region's size, a multiple of {@link #HUGE}, at least two of them
      * @return the store, owning the region
-     * @throws IllegalArgumentException if {@code byteSize} is not a multiple of {@link #HUGE} or too small, or the
-     *                                  file holds something else than a store (its metadata headers hold neither
+     * @throws IllegalArgumentException if {@code byteSize} is not a multiple of {@link #HUGE} or too small, or is
+     *                                  not the length of an existing, non-empty file, or the file holds something
+     *                                  else than a store (its metadata headers hold neither
      *                                  a commit nor zeros): it is left as it was
      * @throws IllegalStateException    if a store of this JVM has the file open, or its metadata is corrupt
      *                                  (commits were made and neither copy is valid)
@@ -115,6 +116,13 @@ public final class DaxStore implements AutoCloseable {
     public static DaxStore open(Path file, long byteSize) throws IOException {
         Objects.requireNonNull(file, "file");
         checkSize(byteSize);
+        // the metadata area's size, so where its second copy and the first data block lie, follows from the
+        // store's size: opened at another size, a store would read a stale copy or find its blocks displaced
+        long length = Files.isRegularFile(file) ? Files.size(file) : 0;
+        if (length != 0 && length != byteSize) {
+            throw new IllegalArgumentException(file + " is " + length + " bytes: a store file opens at the size it "
+                    + "was made with, not " + byteSize + " (a store cannot grow or shrink)");
+        }
         return open(Region.mapFile(file, byteSize, Persistence.AUTO));
     }
 

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jdax.mapping.OutOfSpaceException;
 
 import java.util.Arrays;
-import java.util.Random;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,17 +36,11 @@ class StoreFullTest {
         store.close();
     }
 
-    static byte[] bytes(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
     @Test
     void aWriteLargerThanTheStoreWritesAPrefixSaysHowLongAndKeepsTheRest() throws InterruptedException {
         DaxFile f = store.create("big");
         int n = (int) ((dataPages + 8) * PAGE);
-        byte[] src = bytes(n, 1);
+        byte[] src = DaxStoreTest.bytes(n, 1);
         OutOfSpaceException e = assertThrows(OutOfSpaceException.class, () -> f.write(100, src, 0, n));
         long written = e.written();
         assertTrue(written > 0 && written < n, "written " + written + " of " + n);
@@ -76,7 +69,7 @@ class StoreFullTest {
         assertThrows(OutOfSpaceException.class, () -> filler.write(0, new byte[n], 0, n));
         assertEquals(0, store.stats().freePages());
         OutOfSpaceException e = assertThrows(OutOfSpaceException.class,
-                () -> sparse.write(PAGE, bytes(10, 2), 0, 10));
+                () -> sparse.write(PAGE, DaxStoreTest.bytes(10, 2), 0, 10));
         assertEquals(0, e.written());
         assertTrue(e.getMessage().contains("'sparse'") && e.getMessage().contains("offset " + PAGE), e.getMessage());
         assertEquals(4 * PAGE, sparse.size(), "a write inside the file does not change its size");
@@ -88,11 +81,11 @@ class StoreFullTest {
     @Test
     void anOverwriteOfAllocatedBlocksSucceedsOnAFullStore() {
         DaxFile f = store.create("f");
-        f.write(0, bytes((int) PAGE, 3), 0, (int) PAGE);
+        f.write(0, DaxStoreTest.bytes((int) PAGE, 3), 0, (int) PAGE);
         DaxFile filler = store.create("filler");
         int n = (int) (dataPages * PAGE);
         assertThrows(OutOfSpaceException.class, () -> filler.write(0, new byte[n], 0, n));
-        byte[] again = bytes((int) PAGE, 4);
+        byte[] again = DaxStoreTest.bytes((int) PAGE, 4);
         f.write(0, again, 0, again.length);
         byte[] back = new byte[(int) PAGE];
         f.read(0, back, 0, back.length);

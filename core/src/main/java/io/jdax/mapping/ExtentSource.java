@@ -24,7 +24,7 @@ public interface ExtentSource {
      * @param order   largest order wanted, in [0, 30]; the answer may be smaller
      * @param write   whether the fault writes (a hole then gets a block allocated)
      * @return the extent containing {@code index}: its block, or a hole for a read of a hole
-     * @throws IllegalStateException if a write finds no space left (kernel: {@code -ENOSPC}, a SIGBUS fault)
+     * @throws OutOfSpaceException if a write finds no space left (kernel: {@code -ENOSPC}, a SIGBUS fault)
      */
     Extent extent(Mapping mapping, long index, int order, boolean write);
 

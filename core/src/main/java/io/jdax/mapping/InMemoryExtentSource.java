@@ -340,8 +340,8 @@ public final class InMemoryExtentSource implements ExtentSource {
             pfn = allocateHealthy(0);
         }
         if (pfn < 0) {
-            throw new IllegalStateException("no free block for page " + index + " of mapping " + mapping.id()
-                    + ": all " + map.nrPages() + " pages of " + map + " are allocated");
+            throw new OutOfSpaceException("no free block for page " + index + " of mapping " + mapping.id()
+                    + ": all " + map.nrPages() + " pages of " + map + " are allocated", 0, null);
         }
         map.pages(pfn, 1L << o).fill((byte) 0); // a new block reads as zeros, whatever it held before
         if (durableZeroing && zeroed.add(pfn, 1L << o)) {

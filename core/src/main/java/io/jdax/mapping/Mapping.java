@@ -223,8 +223,9 @@ public final class Mapping implements AutoCloseable {
      * @param pos first byte of the file, {@code >= 0}
      * @param src the bytes
      * @throws IllegalArgumentException if the range passes the end of the file or {@code pos} is negative
-     * @throws IllegalStateException    if the mapping is closed, the extent source is out of space (the bytes
-     *                                  before the failing entry are written), or a page written was poisoned */
+     * @throws OutOfSpaceException      if the extent source is out of space: the bytes before the failing entry
+     *                                  are written, {@link OutOfSpaceException#written()} says how many
+     * @throws IllegalStateException    if the mapping is closed, or a page written was poisoned */
     public void write(long pos, MemorySegment src) {
         Objects.requireNonNull(src, "src");
         copy(pos, src, copyLength(pos, src.byteSize(), true), true);
@@ -251,6 +252,11 @@ public final class Mapping implements AutoCloseable {
                             + (pos + done), shrunk);
                 }
                 break; // a read stops at the end the file has now
+            } catch (OutOfSpaceException full) {
+                long written = done + c.copied;
+                throw new OutOfSpaceException("write of " + n + " bytes at offset " + pos + " to mapping " + id
+                        + ": " + full.getMessage() + "; the first " + written + " bytes are written, the rest "
+                        + "are not", written, full);
             }
             done += c.copied;
         }

@@ -5,6 +5,7 @@ import io.jdax.mapping.MappingEntry;
 import io.jdax.mapping.MappingPin;
 import io.jdax.mapping.MappingView;
 import io.jdax.mapping.Mark;
+import io.jdax.mapping.OutOfSpaceException;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -145,9 +146,16 @@ public final class DaxFile {
      * Copies {@code src} to offset {@code offset} of the file, growing it if the bytes end past its size (a
      * gap reads as zeros). The written entries are marked DIRTY: {@link #fsync} makes them durable.
      *
+     * <p>A write that finds the store full throws {@link OutOfSpaceException}: its first
+     * {@link OutOfSpaceException#written()} bytes are written (whole entries, in order), the rest are not, and
+     * the file keeps the size the write gave it (a grown part that was not written reads as zeros; bytes below
+     * the old size keep what they held). As with a short {@code write(2)}, what to keep is the caller's call:
+     * truncate to drop the tail, or free space and write the rest.
+     *
      * @param offset first byte, non-negative
      * @param src    the bytes
      * @throws IllegalArgumentException if {@code offset} is negative or the end would pass the largest size
+     * @throws OutOfSpaceException      if the store has no free block for a page the write needs
      * @throws IllegalStateException    if the file is deleted or poisoned, or the store closed
      */
     public void write(long offset, MemorySegment src) {
@@ -168,6 +176,12 @@ public final class DaxFile {
             checkUsable(); // deleted meanwhile: say so
             throw new IllegalStateException("write of " + n + " bytes at offset " + offset + " to " + this
                     + ": the file shrank meanwhile", shrunk);
+        } catch (OutOfSpaceException full) {
+            bytesWritten.add(full.written());
+            throw new OutOfSpaceException("write of " + n + " bytes at offset " + offset + " to " + this + ": the "
+                    + "store is full; the first " + full.written()
+                    + " bytes are written, the rest are not, and the file's size stays " + size(), full.written(),
+                    full);
         }
         bytesWritten.add(n);
     }
@@ -181,6 +195,8 @@ public final class DaxFile {
      * @param len    bytes to write
      * @throws IndexOutOfBoundsException if {@code off} and {@code len} do not fit {@code src}
      * @throws IllegalArgumentException  if {@code offset} is negative or the end would overflow
+     * @throws OutOfSpaceException       if the store has no free block for a page the write needs (see
+     *                                   {@link #write(long, MemorySegment)} for what is written)
      * @throws IllegalStateException     if the file is deleted or poisoned, or the store closed
      */
     public void write(long offset, byte[] src, int off, int len) {

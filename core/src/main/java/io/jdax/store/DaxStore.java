@@ -8,12 +8,17 @@ import io.jdax.memory.Region;
 import io.jdax.page.PageMap;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A flat filesystem of named files over one region: a pmem-style file mapped {@link Persistence#SYNC} where
@@ -51,12 +56,22 @@ public final class DaxStore implements AutoCloseable {
     private final Map<Long, DaxFile> byMapping = new java.util.concurrent.ConcurrentHashMap<>();
     private final MemoryFailures failures;
     private volatile boolean closed;
+    /** The backing file's key in {@link #OPEN_FILES}, or null for anonymous memory. */
+    private final Object fileKey;
     private final java.util.concurrent.atomic.AtomicLong namespaceChanges = new java.util.concurrent.atomic.AtomicLong();
     private long committedSource = -1;    // guarded by this: source changes at the last commit
     private long committedNamespace = -1; // guarded by this: namespace and size changes at the last commit
 
-    private DaxStore(Region region) {
+    /**
+     * The files a store of this JVM has open: a second store over the same file would hand out the blocks the
+     * first one allocates, and each would commit metadata that drops the other's files. (Other processes are
+     * not seen: the file is not locked.)
+     */
+    private static final Set<Object> OPEN_FILES = ConcurrentHashMap.newKeySet();
+
+    private DaxStore(Region region, Object fileKey) {
         this.region = region;
+        this.fileKey = fileKey;
         this.map = PageMap.dax(region);
         this.space = new MappingSpace(map);
         this.metadataBytes = metadataBytes(region.byteSize());
@@ -90,12 +105,24 @@ public final class DaxStore implements AutoCloseable {
      * @param file     the backing file
      * @param byteSize the region's size, a multiple of {@link #HUGE}, at least two of them
      * @return the store, owning the region
-     * @throws IllegalArgumentException if {@code byteSize} is not a multiple of {@link #HUGE} or too small
+     * @throws IllegalArgumentException if {@code byteSize} is not a multiple of {@link #HUGE} or too small, or is
+     *                                  not the length of an existing, non-empty file, or the file holds something
+     *                                  else than a store (its metadata headers hold neither
+     *                                  a commit nor zeros): it is left as it was
+     * @throws IllegalStateException    if a store of this JVM has the file open, or its metadata is corrupt
+     *                                  (commits were made and neither copy is valid)
      * @throws IOException              if the file cannot be opened or mapped
      */
     public static DaxStore open(Path file, long byteSize) throws IOException {
         Objects.requireNonNull(file, "file");
         checkSize(byteSize);
+        // the metadata area's size, so where its second copy and the first data block lie, follows from the
+        // store's size: opened at another size, a store would read a stale copy or find its blocks displaced
+        long length = Files.isRegularFile(file) ? Files.size(file) : 0;
+        if (length != 0 && length != byteSize) {
+            throw new IllegalArgumentException(file + " is " + length + " bytes: a store file opens at the size it "
+                    + "was made with, not " + byteSize + " (a store cannot grow or shrink)");
+        }
         return open(Region.mapFile(file, byteSize, Persistence.AUTO));
     }
 
@@ -117,18 +144,45 @@ public final class DaxStore implements AutoCloseable {
      *
      * @param region an open region, its size a multiple of {@link #HUGE} and at least two of them
      * @return the store
-     * @throws IllegalArgumentException if the region's size does not fit
-     * @throws IllegalStateException    if the region is closed or claimed by someone else
+     * @throws IllegalArgumentException if the region's size does not fit, or it holds something else than a store
+     * @throws IllegalStateException    if the region is closed or claimed by someone else, its file is open as a
+     *                                  store of this JVM already, or its store metadata is corrupt
      */
     public static DaxStore open(Region region) {
         Objects.requireNonNull(region, "region");
+        Object key = null;
         try {
             checkSize(region.byteSize());
-            return new DaxStore(region);
+            Optional<Path> file = region.file();
+            if (file.isPresent()) {
+                Object k = fileKey(file.get());
+                if (!OPEN_FILES.add(k)) {
+                    throw new IllegalStateException(file.get() + " is open as a store in this JVM already: close that "
+                            + "store first (two stores over one file would hand out the same blocks)");
+                }
+                key = k;
+            }
+            return new DaxStore(region, key);
         } catch (RuntimeException | Error e) {
+            if (key != null) {
+                OPEN_FILES.remove(key);
+            }
             region.close();
             throw e;
         }
+    }
+
+    /** The file's identity (device and inode where the platform has them), else its normalized absolute path. */
+    private static Object fileKey(Path file) {
+        try {
+            Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+            if (key != null) {
+                return key;
+            }
+        } catch (IOException e) {
+            // fall back to the path
+        }
+        return file.toAbsolutePath().normalize();
     }
 
     private static void checkSize(long byteSize) {
@@ -410,15 +464,27 @@ public final class DaxStore implements AutoCloseable {
             }
         } finally {
             closed = true;
-            region.close(); // closes the page map and revokes every view with it
+            try {
+                region.close(); // closes the page map and revokes every view with it
+            } finally {
+                releaseFile();
+            }
+        }
+    }
+
+    private void releaseFile() {
+        if (fileKey != null) {
+            OPEN_FILES.remove(fileKey);
         }
     }
 
     /**
-     * Abandons the store without a sync and without closing the region: what a crash leaves (tests only).
+     * Abandons the store without a sync and without closing the region: what a crash leaves (tests only). The
+     * file may be opened again, as after a crash.
      */
     synchronized void abandon() {
         closed = true;
+        releaseFile();
     }
 
     void checkOpen() {

@@ -49,39 +49,87 @@ final class StoreMetadata {
         this.slotBytes = areaBytes / 2;
     }
 
-    /** The newest valid commit, or {@link Snapshot#EMPTY} on a region that holds none. */
+    /**
+     * The newest valid commit, or {@link Snapshot#EMPTY} on a region that holds none: a metadata area of zeros
+     * (a new file), or one whose only commit is a torn first one (a crash during the first commit, which
+     * acknowledged nothing).
+     *
+     * @throws IllegalArgumentException if the area holds no commit and is not zeros: not a store, and opening
+     *                                  it as a new one would write over whatever it holds
+     * @throws IllegalStateException    if commits were made (a generation past the first) and neither slot
+     *                                  holds a valid one: the metadata is corrupt, and the files' blocks cannot
+     *                                  be found
+     */
     Snapshot load() {
         Snapshot best = Snapshot.EMPTY;
+        boolean anyMagic = false;
+        long newestSeen = 0; // highest generation in a slot with the magic, valid or not
+        String[] why = new String[2];
         for (int slot = 0; slot < 2; slot++) {
-            Snapshot s = read(slot);
+            MemorySegment seg = region.segment().asSlice(slot * slotBytes, slotBytes);
+            if (seg.get(JAVA_LONG_UNALIGNED, 0) == MAGIC) {
+                anyMagic = true;
+                newestSeen = Math.max(newestSeen, seg.get(JAVA_LONG_UNALIGNED, 8));
+            }
+            Snapshot s = read(slot, why);
             if (s != null && s.generation() > best.generation()) {
                 best = s;
+            }
+        }
+        if (best == Snapshot.EMPTY) {
+            // a commit writes its payload before its header: a torn first commit may leave payload bytes, but a
+            // header of zeros or with the magic; anything else in a header is not ours
+            if (!anyMagic && !(zeros(0) && zeros(slotBytes))) {
+                throw new IllegalArgumentException(region + " holds no jdax store (its metadata headers at offsets 0 "
+                        + "and " + slotBytes + " hold neither a commit nor zeros): refusing to open it as a new "
+                        + "store, which would write over what it holds");
+            }
+            if (newestSeen > 1) {
+                throw new IllegalStateException("the store metadata of " + region + " is corrupt: commits up to "
+                        + "generation " + newestSeen + " were made, and neither slot holds a valid one (slot 0: "
+                        + why[0] + "; slot 1: " + why[1] + "); the files' blocks cannot be found");
             }
         }
         generation = best.generation();
         return best;
     }
 
-    private Snapshot read(int slot) {
+    /** Whether the header at {@code offset} is all zeros. */
+    private boolean zeros(long offset) {
+        MemorySegment h = region.segment().asSlice(offset, HEADER);
+        for (int i = 0; i < HEADER; i += 8) {
+            if (h.get(JAVA_LONG_UNALIGNED, i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The commit in {@code slot}, or null with the reason in {@code why[slot]}. */
+    private Snapshot read(int slot, String[] why) {
         MemorySegment seg = region.segment().asSlice(slot * slotBytes, slotBytes);
         if (seg.get(JAVA_LONG_UNALIGNED, 0) != MAGIC) {
+            why[slot] = "no commit";
             return null;
         }
         long gen = seg.get(JAVA_LONG_UNALIGNED, 8);
         int len = seg.get(JAVA_INT_UNALIGNED, 16);
         int crc = seg.get(JAVA_INT_UNALIGNED, 20);
         if (len < 0 || len > slotBytes - HEADER) {
+            why[slot] = "generation " + gen + " has a payload length of " + len + " bytes";
             return null;
         }
         byte[] payload = seg.asSlice(HEADER, len).toArray(ValueLayout.JAVA_BYTE);
         CRC32C c = new CRC32C();
         c.update(payload);
         if ((int) c.getValue() != crc) {
+            why[slot] = "generation " + gen + " fails its checksum";
             return null; // a torn commit: the other slot holds the one in force
         }
         try {
             return decode(gen, payload);
         } catch (IOException | RuntimeException e) {
+            why[slot] = "generation " + gen + " does not decode: " + e;
             return null;
         }
     }

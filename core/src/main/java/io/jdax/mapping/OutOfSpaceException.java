@@ -9,9 +9,12 @@ public class OutOfSpaceException extends IllegalStateException {
 
     private static final long serialVersionUID = 1L;
 
+    /** Bytes of the failing call written before it failed. */
     private final long written;
 
     /**
+     * An exception for a call that ran out of space after writing {@code written} of its bytes.
+     *
      * @param message what failed, naming the page, the file and the space
      * @param written bytes of the failing call written before it failed, at least 0
      * @param cause   the failure underneath, or null

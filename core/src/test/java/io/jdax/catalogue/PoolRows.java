@@ -45,6 +45,12 @@ final class PoolRows {
                         List.of(100), NOTHING, env -> BufferPool.builder().capacity(MiB).limitBytes(100).build()),
                 of("pool-checked-limit", "BufferPool.builder().checkedBufferLimit(0)", iae, List.of(0), NOTHING,
                         env -> BufferPool.builder().checkedBufferLimit(0)),
+                of("pool-region-capacity-mismatch", "BufferPool.builder().region(1 MiB region).capacity(2 MiB).build()",
+                        iae, List.of(2 * MiB, MiB, "both set"), NOTHING, env -> {
+                            Region r = Region.anonymous(MiB);
+                            env.extra.add(r);
+                            BufferPool.builder().region(r).capacity(2 * MiB).build();
+                        }),
                 of("pool-second-over-region", "BufferPool.builder().region(r).build() over a claimed region", ise,
                         List.of("already claimed"), NOTHING, env -> BufferPool.builder().region(env.region).build()),
                 of("pool-closed-region", "BufferPool.builder().region(closed).build()", ise, List.of("closed"),

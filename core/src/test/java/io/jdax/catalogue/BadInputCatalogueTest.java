@@ -31,7 +31,7 @@ class BadInputCatalogueTest {
 
     static Stream<Row> rows() {
         return Stream.of(MemoryRows.rows(), PageRows.rows(), PoolRows.rows(), DeviceRows.rows(),
-                        MappingRows.rows(), SlabRows.rows())
+                        MappingRows.rows(), SlabRows.rows(), StoreRows.rows())
                 .flatMap(s -> s);
     }
 

@@ -41,7 +41,7 @@ public final class KernelMappings {
     private static final Object LOCK = new Object();
     private static final List<WeakReference<MemorySegment.Scope>> LIVE = new ArrayList<>(); // guarded by LOCK
     private static long counted;                                                           // guarded by LOCK
-    private static long limit = initialLimit();                                            // guarded by LOCK
+    private static long limit;      // guarded by LOCK; 0 until first needed (see budget())
 
     private KernelMappings() {
     }
@@ -49,8 +49,20 @@ public final class KernelMappings {
     /** {@return the budget: how many mappings jdax may hold at once} */
     public static long limit() {
         synchronized (LOCK) {
-            return limit;
+            return budget();
         }
+    }
+
+    /**
+     * The budget, read from the property or the kernel the first time it is needed. Not in the class's
+     * initializer: a bad {@code -Djdax.maxMappings} would then fail the class for good, and every later region
+     * would throw {@code NoClassDefFoundError} instead of the exception that names the value.
+     */
+    private static long budget() {
+        if (limit == 0) {
+            limit = initialLimit();
+        }
+        return limit;
     }
 
     /** {@return the mappings jdax holds now} Those whose arena is closed are forgotten first. */
@@ -75,16 +87,18 @@ public final class KernelMappings {
      * Counts one mapping about to be made for {@code what}; follow with {@link #track} once it is made, or
      * {@link #cancel} if it was not.
      *
-     * @throws IllegalStateException if the budget is spent: the message names it and what to do
+     * @throws IllegalStateException    if the budget is spent: the message names it and what to do
+     * @throws IllegalArgumentException if {@code -Djdax.maxMappings} is not a positive count (naming it)
      */
     static void reserve(Object what) {
         synchronized (LOCK) {
-            if (counted >= limit) {
+            long budget = budget();
+            if (counted >= budget) {
                 forgetClosed();
             }
-            if (counted >= limit) {
+            if (counted >= budget) {
                 throw new IllegalStateException("cannot map " + what + ": jdax already holds " + counted
-                        + " kernel mappings, its budget (" + limit + "; the process may hold vm.max_map_count = "
+                        + " kernel mappings, its budget (" + budget + "; the process may hold vm.max_map_count = "
                         + maxMapCount() + " in all, and the JVM aborts past that). Close regions, view groups or"
                         + " CHECKED buffers you no longer need, share view groups instead of making one per view,"
                         + " or set -D" + LIMIT_PROPERTY + "=N (after raising vm.max_map_count)");
